@@ -1,0 +1,153 @@
+"""`zhiben` console script: serve, migrate, create-user, seed-demo (brief §6)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine, make_sessionmaker
+from app.core.errors import AppError
+from app.core.migrate import upgrade
+from app.models.user import Role
+
+T = TypeVar("T")
+
+
+def _run_with_session(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    async def runner() -> T:
+        engine = make_engine(settings)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(runner())
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    upgrade(settings.database_url)
+    print(f"数据库已迁移到最新版本：{_where(settings)}")
+    return 0
+
+
+def _where(settings: Settings) -> str:
+    if settings.is_sqlite:
+        return settings.database_url.split("///", 1)[-1]
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if settings.is_sqlite:
+        # The embedded default migrates itself so a first start just works (brief §6).
+        upgrade(settings.database_url)
+        if args.workers > 1:
+            print("提示：SQLite 仅适合单进程；多进程请使用 PostgreSQL。", file=sys.stderr)
+    print(f"数据库：{_where(settings)}")
+    print(f"API：http://{args.host}:{args.port}  文档：http://{args.host}:{args.port}/docs")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=False,  # X-Forwarded-For is trusted only from configured proxies
+        log_level="warning",
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
+    from app.schemas.user import UserCreate
+    from app.services.users import create_user
+
+    try:
+        data = UserCreate(
+            username=args.username,
+            password=args.password,
+            role=Role(args.role),
+            display_name=args.display_name,
+            enterprise_id=uuid.UUID(args.enterprise_id) if args.enterprise_id else None,
+            grid_ids=[uuid.UUID(g) for g in args.grid_id] or None,
+        )
+    except (ValidationError, ValueError) as exc:
+        print(f"参数有误：{exc}", file=sys.stderr)
+        return 2
+    try:
+        view, created = _run_with_session(settings, lambda s: create_user(s, actor=None, data=data))
+    except AppError as exc:
+        print(f"创建失败：{exc.detail_zh}", file=sys.stderr)
+        return 1
+    print(
+        f"{'已创建' if created else '已存在'}用户 {view.username}（{view.role.value}）id={view.id}"
+    )
+    return 0
+
+
+def cmd_seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
+    from app.services.seed import seed_demo
+
+    if settings.is_sqlite:
+        upgrade(settings.database_url)
+    accounts = _run_with_session(settings, lambda s: seed_demo(s, settings=settings))
+    if settings.env == "development" and accounts:
+        print("演示账号（仅开发环境）：")
+        for username, password, role in accounts:
+            print(f"  {role:<16} {username:<20} 密码 {password}")
+    print(f"演示数据已就绪：{_where(settings)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zhiben", description="治本 — 工贸安全生产监管后台")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="启动 API 服务")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("migrate", help="把数据库迁移到最新版本 (alembic upgrade heads)")
+    cu = sub.add_parser("create-user", help="创建账号")
+    cu.add_argument("--username", required=True)
+    cu.add_argument("--password", required=True)
+    cu.add_argument("--role", required=True, choices=[r.value for r in Role])
+    cu.add_argument("--enterprise-id")
+    cu.add_argument("--grid-id", action="append", default=[])
+    cu.add_argument("--display-name")
+    sub.add_parser("seed-demo", help="载入演示数据（幂等）")
+    return parser
+
+
+COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
+    "serve": cmd_serve,
+    "migrate": cmd_migrate,
+    "create-user": cmd_create_user,
+    "seed-demo": cmd_seed_demo,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        print(f"配置有误：{exc}", file=sys.stderr)
+        return 2
+    return COMMANDS[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

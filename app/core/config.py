@@ -1,0 +1,99 @@
+"""Settings from `ZHIBEN_*` environment variables (and an optional `.env`).
+
+Read through `get_settings()`, never at import time, so tests and the CLI can change them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_FILE = "secret_key"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ZHIBEN_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    secret_key: str = ""
+    redis_url: str | None = None
+    upload_dir: Path | None = None
+    log_level: str = "INFO"
+    log_sql: bool = False
+
+    # Auth (brief §4): short-lived access tokens, rotated refresh tokens.
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=14, ge=1, le=90)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_failure_window_s: int = Field(default=15 * 60, ge=1)
+
+    # Lists (brief §4): limit 1–100, default 50.
+    page_default: int = 50
+    page_max: int = 100
+
+    # Jurisdiction identity used in ledger numbers (e.g. YYL-2025-000123).
+    ledger_prefix: str = Field(default="YYL", pattern=r"^[A-Z]{2,8}$")
+    timezone: str = "Asia/Shanghai"
+
+    # Inspection check-in (issue 3): beyond this distance the check-in is flagged.
+    checkin_radius_m: float = Field(default=500.0, gt=0)
+
+    # Public endpoints (issue 5).
+    public_report_limit: str = "5/hour"
+    public_upload_limit: str = "30/hour"
+    trusted_proxies: list[str] = Field(default_factory=list)
+    phone_key: str = ""
+
+    # Uploads (issue 4/5).
+    upload_max_bytes: int = 10 * 1024 * 1024
+    public_upload_max_bytes: int = 5 * 1024 * 1024
+    upload_max_pixels: int = 40_000_000
+
+    # Plan-derived frequencies (plan §三(三)4, §三(六)12); settings so a later rule can change them.
+    principal_checks_per_year: int = 4
+    principal_checks_per_year_metal_smelting: int = 12
+    drills_per_year: int = 1
+    drills_per_year_factory_in_factory: int = 2
+    certificate_warning_days: int = 60
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{(self.var_dir / 'zhiben.db').as_posix()}"
+        if self.upload_dir is None:
+            self.upload_dir = self.var_dir / "uploads"
+        if self.env == "production" and (not self.secret_key or len(self.secret_key) < 32):
+            raise ValueError(
+                "ZHIBEN_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production"
+            )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def resolved_secret_key(self) -> str:
+        """The signing key; in development one is generated once and kept in var/."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.var_dir / DEV_SECRET_FILE
+        if path.exists():
+            return path.read_text().strip()
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

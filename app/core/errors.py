@@ -1,0 +1,282 @@
+"""RFC 9457 problem details: one error base for the whole app, and the handlers.
+
+Services raise `AppError` subclasses (they never know about HTTP beyond the status they
+carry); the handlers here turn every error — ours, validation, Starlette's, and anything
+unexpected — into `application/problem+json`, in Chinese unless the client asks for English.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("zhiben.errors")
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://zhiben.example/problems/"
+
+
+class AppError(Exception):
+    """Base of every error a client may see. Subclasses set status, code and titles."""
+
+    status: int = 400
+    code: str = "bad_request"
+    title_zh: str = "请求有误"
+    title_en: str = "Bad request"
+
+    def __init__(
+        self,
+        detail_zh: str | None = None,
+        detail_en: str | None = None,
+        *,
+        code: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.detail_zh = detail_zh or self.title_zh
+        self.detail_en = detail_en or detail_zh or self.title_en
+        if code is not None:
+            self.code = code
+        self.extra: dict[str, Any] = dict(extra or {})
+        self.headers: dict[str, str] = dict(headers or {})
+        super().__init__(self.detail_en)
+
+
+class BadRequest(AppError):
+    pass
+
+
+class Unauthorized(AppError):
+    status, code, title_zh, title_en = 401, "unauthorized", "未认证或凭据无效", "Not authenticated"
+
+    def __init__(self, detail_zh: str | None = None, detail_en: str | None = None, **kw: Any):
+        kw.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(detail_zh, detail_en, **kw)
+
+
+class Forbidden(AppError):
+    status, code, title_zh, title_en = 403, "forbidden", "无权执行此操作", "Forbidden"
+
+
+class NotFound(AppError):
+    status, code, title_zh, title_en = 404, "not_found", "对象不存在", "Not found"
+
+
+class Conflict(AppError):
+    status, code, title_zh, title_en = 409, "conflict", "与当前状态冲突", "Conflict"
+
+
+class PreconditionFailed(AppError):
+    status, code, title_zh, title_en = (
+        412,
+        "precondition_failed",
+        "对象已被修改，请刷新后重试",
+        "Precondition failed",
+    )
+
+
+class PayloadTooLarge(AppError):
+    status, code, title_zh, title_en = 413, "payload_too_large", "请求体过大", "Payload too large"
+
+
+class UnsupportedMediaType(AppError):
+    status, code, title_zh, title_en = (
+        415,
+        "unsupported_media_type",
+        "不支持的文件类型",
+        "Unsupported media type",
+    )
+
+
+class Unprocessable(AppError):
+    """422 for a rule the schema cannot express (an item that does not apply, a bad USCC)."""
+
+    status, code, title_zh, title_en = 422, "validation_error", "输入不符合要求", "Invalid input"
+
+    def __init__(
+        self,
+        detail_zh: str | None = None,
+        detail_en: str | None = None,
+        *,
+        field: Sequence[str | int] | None = None,
+        **kw: Any,
+    ) -> None:
+        super().__init__(detail_zh, detail_en, **kw)
+        if field is not None:
+            self.extra.setdefault(
+                "errors",
+                [{"loc": list(field), "msg": self.detail_zh, "type": self.code}],
+            )
+
+
+class TooManyRequests(AppError):
+    status, code, title_zh, title_en = 429, "rate_limited", "请求过于频繁", "Too many requests"
+
+    def __init__(self, retry_after: int, detail_zh: str | None = None, **kw: Any) -> None:
+        kw.setdefault("headers", {"Retry-After": str(max(1, int(retry_after)))})
+        super().__init__(detail_zh, **kw)
+
+
+class ServiceUnavailable(AppError):
+    status, code, title_zh, title_en = (
+        503,
+        "service_unavailable",
+        "服务暂时不可用，请稍后重试",
+        "Service unavailable",
+    )
+
+    def __init__(self, detail_zh: str | None = None, detail_en: str | None = None, **kw: Any):
+        kw.setdefault("headers", {"Retry-After": "5"})
+        super().__init__(detail_zh, detail_en, **kw)
+
+
+def wants_english(request: Request) -> bool:
+    lang = request.headers.get("accept-language", "")
+    first = lang.split(",")[0].strip().lower()
+    return first.startswith("en")
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    code: str,
+    title: tuple[str, str],
+    detail: tuple[str, str],
+    extra: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    en = wants_english(request)
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title[1] if en else title[0],
+        "status": status,
+        "detail": detail[1] if en else detail[0],
+        "code": code,
+        "instance": request.url.path,
+    }
+    request_id = getattr(request.state, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+_STATUS_TEXT: dict[int, tuple[str, str, str]] = {
+    400: ("bad_request", "请求有误", "Bad request"),
+    401: ("unauthorized", "未认证或凭据无效", "Not authenticated"),
+    403: ("forbidden", "无权执行此操作", "Forbidden"),
+    404: ("not_found", "对象不存在", "Not found"),
+    405: ("method_not_allowed", "不支持该请求方法", "Method not allowed"),
+    406: ("not_acceptable", "无法提供所需格式", "Not acceptable"),
+    413: ("payload_too_large", "请求体过大", "Payload too large"),
+    415: ("unsupported_media_type", "不支持的内容类型", "Unsupported media type"),
+    422: ("validation_error", "输入不符合要求", "Invalid input"),
+    429: ("rate_limited", "请求过于频繁", "Too many requests"),
+}
+
+
+def _clean_loc(loc: Sequence[Any]) -> list[str | int]:
+    return [p if isinstance(p, int) else str(p) for p in loc]
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        # Never echo the rejected input back: it may be a password or a huge body.
+        out.append(
+            {
+                "loc": _clean_loc(err.get("loc", ())),
+                "msg": err.get("msg", ""),
+                "type": err.get("type", ""),
+            }
+        )
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return problem_response(
+            request,
+            status=exc.status,
+            code=exc.code,
+            title=(exc.title_zh, exc.title_en),
+            detail=(exc.detail_zh, exc.detail_en),
+            extra=exc.extra,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc)
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
+        return problem_response(
+            request,
+            status=422,
+            code="validation_error",
+            title=("输入不符合要求", "Invalid input"),
+            detail=(f"以下字段有误：{fields}", f"Invalid fields: {fields}"),
+            extra={"errors": errors},
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, zh, en = _STATUS_TEXT.get(exc.status_code, ("http_error", "请求失败", "Error"))
+        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
+        return problem_response(
+            request,
+            status=exc.status_code,
+            code=code,
+            title=(zh, en),
+            detail=(detail or zh, detail or en),
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        from app.core.db import is_database_unavailable
+
+        if is_database_unavailable(exc):
+            log.warning("database unavailable: %s", type(exc).__name__)
+            err = ServiceUnavailable("数据库暂时不可用，请稍后重试", "Database unavailable")
+            return await _app_error(request, err)
+        log.exception(
+            "unhandled error", extra={"request_id": getattr(request.state, "request_id", None)}
+        )
+        return problem_response(
+            request,
+            status=500,
+            code="internal_error",
+            title=("服务器内部错误", "Internal server error"),
+            detail=("服务器内部错误，请稍后重试", "Internal server error"),
+        )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` entries for OpenAPI so every error a route gives is declared."""
+    from app.schemas.problem import Problem
+
+    return {
+        s: {
+            "model": Problem,
+            "content": {PROBLEM_JSON: {}},
+            "description": _STATUS_TEXT.get(
+                s,
+                (
+                    "",
+                    "",
+                    {409: "Conflict", 412: "Precondition failed", 503: "Unavailable"}.get(
+                        s, "Error"
+                    ),
+                ),
+            )[2],
+        }
+        for s in statuses
+    }

@@ -1,0 +1,117 @@
+"""Tokens and password hashes. The only module that knows about JWT (python-jose) or Argon2."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from jose import JWTError, jwt
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+ALGORITHM = "HS256"
+ISSUER = "zhiben"
+AUDIENCE = "zhiben-api"
+
+# ASVS 5.0 appendix C floor for argon2id is t=2, m=19 MiB, p=1; we use t=2, m=19 MiB, p=1.
+_hasher = PasswordHash((Argon2Hasher(time_cost=2, memory_cost=19 * 1024, parallelism=1),))
+# A fixed hash to verify against when the username is unknown, so the timing of a failed
+# login does not reveal whether the account exists (full-stack-fastapi-template does the same).
+_DUMMY_HASH = _hasher.hash("zhiben-dummy-password-for-timing")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password: str, password_hash: str | None) -> tuple[bool, str | None]:
+    """(valid, new_hash): new_hash is set when the stored hash should be upgraded."""
+    if password_hash is None:
+        _hasher.verify(password, _DUMMY_HASH)
+        return False, None
+    try:
+        return _hasher.verify_and_update(password, password_hash)
+    except Exception:  # an unreadable stored hash is a failed login, not a 500
+        return False, None
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    session_id: uuid.UUID
+    jti: str
+
+
+def create_access_token(
+    *, user_id: uuid.UUID, session_id: uuid.UUID, role: str, secret: str, minutes: int
+) -> tuple[str, int]:
+    now = datetime.now(UTC)
+    exp = now + timedelta(minutes=minutes)
+    claims: dict[str, Any] = {
+        "sub": str(user_id),
+        "sid": str(session_id),
+        "role": role,
+        "type": "access",
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "iat": int(now.timestamp()),
+        "nbf": int(now.timestamp()),
+        "exp": int(exp.timestamp()),
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, secret, algorithm=ALGORITHM), minutes * 60
+
+
+def decode_access_token(token: str, *, secret: str) -> AccessClaims | None:
+    """Verified claims, or None for any token that is not a valid, current access token."""
+    try:
+        header = jwt.get_unverified_header(token)
+        # The algorithm is pinned; key-bearing headers (jku/x5u/jwk) are never honoured.
+        if header.get("alg") != ALGORITHM:
+            return None
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={
+                "require_exp": True,
+                "require_iat": True,
+                "require_sub": True,
+                "require_jti": True,
+            },
+        )
+        if claims.get("type") != "access":
+            return None
+        return AccessClaims(
+            user_id=uuid.UUID(str(claims["sub"])),
+            session_id=uuid.UUID(str(claims["sid"])),
+            jti=str(claims["jti"]),
+        )
+    except (JWTError, KeyError, ValueError, TypeError, AttributeError):
+        return None
+
+
+def unverified_subject(token: str) -> str | None:
+    """The `sub` of a token without checking it — only for keying idempotency records,
+    which are then still guarded by real authentication in the route."""
+    try:
+        sub = jwt.get_unverified_claims(token).get("sub")
+    except (JWTError, ValueError, TypeError, AttributeError):
+        return None
+    return str(sub) if sub else None
+
+
+def new_refresh_token() -> tuple[str, str]:
+    """(token for the client, hash to store)."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_refresh_token(token)
+
+
+def hash_refresh_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()

@@ -1,0 +1,97 @@
+"""`Annotated` aliases for routes: the session (one commit per request), the caller, paging."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.errors import Unauthorized
+from app.core.idempotency import claim_in_session
+from app.core.ratelimit import RateLimiter
+from app.services import auth
+from app.services.policy import Actor, Permission, require_permission
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request. Declared with scope="function" (FastAPI ≥ 0.121) so the commit
+    runs before the response is sent: a 2xx means the change is durably stored."""
+    async with request.app.state.sessionmaker() as session:
+        request.state.db_session = session
+        try:
+            yield session
+            if getattr(request.state, "idempotency_claim", None) is not None:
+                await claim_in_session(request, session)
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.limiter
+    return limiter
+
+
+LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
+
+
+async def get_actor(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    token: Annotated[str | None, Depends(oauth2)],
+) -> Actor:
+    if not token:
+        raise Unauthorized("请先登录", "Not authenticated", code="not_authenticated")
+    actor = await auth.actor_from_token(session=session, settings=settings, token=token)
+    request.state.actor = actor
+    return actor
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def require(permission: Permission) -> Any:
+    """Route dependency: the caller must hold `permission` (else 403)."""
+
+    async def _check(actor: CurrentActor) -> None:
+        require_permission(actor, permission)
+
+    return Depends(_check)
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+
+
+def page_params(
+    limit: Annotated[int, Query(ge=1, le=100, description="每页条数 1–100")] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="上一页返回的 next_cursor")
+    ] = None,
+) -> PageParams:
+    return PageParams(limit=limit, cursor=cursor)
+
+
+PageDep = Annotated[PageParams, Depends(page_params)]

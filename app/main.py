@@ -1,0 +1,60 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from app.core.config import Settings, get_settings
+from app.core.db import make_engine, make_sessionmaker
+from app.core.errors import install_error_handlers
+from app.core.logging import configure_logging
+from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.core.ratelimit import build_limiter
+from app.routers import ROUTERS
+
+API_TITLE = "治本 zhiben — 工贸行业安全生产治本攻坚 API"
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable operation ids (`<tag>-<function>`) so clients can generate typed code."""
+    tag = str(route.tags[0]) if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await app.state.engine.dispose()
+        close = getattr(app.state.limiter, "aclose", None)
+        if close is not None:
+            await close()
+
+    prod = settings.env == "production"
+    app = FastAPI(
+        title=API_TITLE,
+        version="1.0.0",
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        docs_url=None if prod else "/docs",
+        redoc_url=None,
+        openapi_url=None if prod else "/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.limiter = build_limiter(settings.redis_url)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    # Largest legitimate body: a 10 MB photo plus multipart framing.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.upload_max_bytes + 64 * 1024)
+    app.add_middleware(RequestContextMiddleware)
+    return app

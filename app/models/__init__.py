@@ -1,0 +1,21 @@
+"""ORM models; importing this package registers every table on `Base.metadata`."""
+
+from app.models.audit import AuditLog, IdempotencyRecord, OutboxEvent
+from app.models.base import Base
+from app.models.enterprise import Enterprise
+from app.models.grid import Grid
+from app.models.user import AuthSession, RefreshToken, Role, User, UserGrid
+
+__all__ = [
+    "AuditLog",
+    "AuthSession",
+    "Base",
+    "Enterprise",
+    "Grid",
+    "IdempotencyRecord",
+    "OutboxEvent",
+    "RefreshToken",
+    "Role",
+    "User",
+    "UserGrid",
+]

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Response
+from fastapi.security import OAuth2PasswordRequestForm
+
+from app.core.errors import problem_responses
+from app.dependencies import CurrentActor, LimiterDep, SessionDep, SettingsDep
+from app.models.user import User
+from app.routers._base import api_router
+from app.schemas.auth import Me, RefreshRequest, TokenPair
+from app.services import auth, users
+
+router = api_router(prefix="/api/v1/auth", tags=["auth"])
+
+
+@router.post("/token", response_model=TokenPair, responses=problem_responses(401, 422, 429))
+async def token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: SettingsDep,
+    limiter: LimiterDep,
+) -> TokenPair:
+    """Log in with username and password (OAuth2 password flow)."""
+    issued = await auth.login(
+        session=session,
+        settings=settings,
+        limiter=limiter,
+        username=form.username,
+        password=form.password,
+    )
+    return TokenPair(
+        access_token=issued.access_token,
+        expires_in=issued.expires_in,
+        refresh_token=issued.refresh_token,
+    )
+
+
+@router.post("/refresh", response_model=TokenPair, responses=problem_responses(401, 422))
+async def refresh(body: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenPair:
+    """Trade a refresh token for a new pair; the old refresh token stops working."""
+    issued = await auth.refresh(session=session, settings=settings, token=body.refresh_token)
+    return TokenPair(
+        access_token=issued.access_token,
+        expires_in=issued.expires_in,
+        refresh_token=issued.refresh_token,
+    )
+
+
+@router.post("/logout", status_code=204, responses=problem_responses(401, 422))
+async def logout(body: RefreshRequest, session: SessionDep) -> Response:
+    """End this login: its refresh token and access tokens stop working."""
+    await auth.logout(session=session, token=body.refresh_token)
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=Me, responses=problem_responses(401))
+async def me(actor: CurrentActor, session: SessionDep) -> users.UserView:
+    """The caller, with role, enterprise and grids."""
+    user = await session.get(User, actor.user_id)
+    assert user is not None  # actor_from_token just read it
+    return await users.view_of(session, user)

@@ -1,0 +1,182 @@
+"""Login, refresh-token rotation, logout, and turning a bearer token into an `Actor`.
+
+Brief §4: failed logins are counted per username (5 in 15 minutes → 429), the same for
+unknown usernames; successful logins are not limited. Refresh tokens rotate on use; reusing a
+rotated one revokes that login's whole family (a stolen token is then worthless).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core import security
+from app.core.config import Settings
+from app.core.errors import TooManyRequests, Unauthorized
+from app.core.ratelimit import Rate, RateLimiter
+from app.models.user import AuthSession, RefreshToken, Role, User, UserGrid
+from app.services import audit
+from app.services.policy import Actor
+
+log = logging.getLogger("zhiben.auth")
+
+_BAD_LOGIN = ("用户名或密码错误", "Incorrect username or password")
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    access_token: str
+    expires_in: int
+    refresh_token: str
+
+
+def _login_key(username: str) -> str:
+    # Hash so the limiter store never holds raw usernames (ASVS 16.2.5 spirit).
+    return "login:" + hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+
+
+async def login(
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    limiter: RateLimiter,
+    username: str,
+    password: str,
+) -> IssuedTokens:
+    rate = Rate(limit=settings.login_max_failures, window_s=settings.login_failure_window_s)
+    key = _login_key(username)
+    decision = await limiter.peek(key, rate)
+    if not decision.allowed:
+        log.warning("login refused: too many failures")
+        raise TooManyRequests(decision.retry_after_s, "登录失败次数过多，请稍后再试")
+    user = await session.scalar(select(User).where(User.username == username))
+    ok, new_hash = security.verify_password(password, user.password_hash if user else None)
+    if user is None or not ok or not user.is_active:
+        await limiter.hit(key, rate)
+        log.info("login failed")
+        raise Unauthorized(*_BAD_LOGIN, code="invalid_credentials")
+    if new_hash:
+        user.password_hash = new_hash
+    auth_session = AuthSession(user_id=user.id)
+    session.add(auth_session)
+    await session.flush()
+    tokens = await _issue(session=session, settings=settings, user=user, auth_session=auth_session)
+    audit.record(session, actor=None, action="login", object_type="user", object_id=user.id)
+    log.info("login ok")
+    return tokens
+
+
+async def _issue(
+    *, session: AsyncSession, settings: Settings, user: User, auth_session: AuthSession
+) -> IssuedTokens:
+    access, expires_in = security.create_access_token(
+        user_id=user.id,
+        session_id=auth_session.id,
+        role=user.role.value if isinstance(user.role, Role) else str(user.role),
+        secret=settings.resolved_secret_key(),
+        minutes=settings.access_token_minutes,
+    )
+    refresh, refresh_hash = security.new_refresh_token()
+    session.add(
+        RefreshToken(
+            session_id=auth_session.id,
+            token_hash=refresh_hash,
+            expires_at=datetime.now(UTC) + timedelta(days=settings.refresh_token_days),
+        )
+    )
+    await session.flush()
+    return IssuedTokens(access_token=access, expires_in=expires_in, refresh_token=refresh)
+
+
+async def refresh(*, session: AsyncSession, settings: Settings, token: str) -> IssuedTokens:
+    now = datetime.now(UTC)
+    row = await session.scalar(
+        select(RefreshToken)
+        .where(RefreshToken.token_hash == security.hash_refresh_token(token))
+        .with_for_update()
+    )
+    if row is None:
+        raise Unauthorized("刷新令牌无效", "Invalid refresh token", code="invalid_refresh_token")
+    auth_session = await session.get(AuthSession, row.session_id)
+    if auth_session is None or auth_session.revoked_at is not None or row.expires_at <= now:
+        raise Unauthorized("刷新令牌已失效", "Refresh token revoked", code="invalid_refresh_token")
+    if row.used_at is not None:
+        # Reuse of a rotated token: someone else may hold the family. Revoke it (only it).
+        auth_session.revoked_at = now
+        audit.record(
+            session,
+            actor=None,
+            action="refresh_reuse",
+            object_type="auth_session",
+            object_id=auth_session.id,
+        )
+        await session.flush()
+        raise Unauthorized("刷新令牌已被使用", "Refresh token reused", code="refresh_token_reused")
+    user = await session.get(User, auth_session.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("账号已停用", "Account disabled", code="account_disabled")
+    # Conditional update: two concurrent refreshes with one token cannot both win.
+    result = await session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if getattr(result, "rowcount", 1) != 1:
+        raise Unauthorized("刷新令牌已被使用", "Refresh token reused", code="refresh_token_reused")
+    return await _issue(session=session, settings=settings, user=user, auth_session=auth_session)
+
+
+async def logout(*, session: AsyncSession, token: str) -> None:
+    row = await session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == security.hash_refresh_token(token))
+    )
+    if row is None:
+        raise Unauthorized("刷新令牌无效", "Invalid refresh token", code="invalid_refresh_token")
+    auth_session = await session.get(AuthSession, row.session_id)
+    if auth_session is not None and auth_session.revoked_at is None:
+        auth_session.revoked_at = datetime.now(UTC)
+        audit.record(
+            session,
+            actor=None,
+            action="logout",
+            object_type="auth_session",
+            object_id=auth_session.id,
+        )
+        await session.flush()
+
+
+async def actor_from_token(*, session: AsyncSession, settings: Settings, token: str) -> Actor:
+    """Checks the token, then reads user, login session and grids fresh (ASVS 7.4.2, 8.3.2):
+    a deactivated user, a logged-out session or a changed grid assignment applies at once."""
+    claims = security.decode_access_token(token, secret=settings.resolved_secret_key())
+    if claims is None:
+        raise Unauthorized("访问令牌无效或已过期", "Invalid or expired token", code="invalid_token")
+    row = (
+        await session.execute(
+            select(User, AuthSession.revoked_at)
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .where(User.id == claims.user_id, AuthSession.id == claims.session_id)
+        )
+    ).one_or_none()
+    if row is None or row[1] is not None or not row[0].is_active:
+        raise Unauthorized("访问令牌已失效", "Token revoked", code="invalid_token")
+    user: User = row[0]
+    grid_ids: frozenset[uuid.UUID] = frozenset()
+    if user.role == Role.grid_staff:
+        grid_ids = frozenset(
+            await session.scalars(select(UserGrid.grid_id).where(UserGrid.user_id == user.id))
+        )
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        enterprise_id=user.enterprise_id,
+        grid_ids=grid_ids,
+        session_id=claims.session_id,
+    )

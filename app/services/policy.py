@@ -1,0 +1,171 @@
+"""Who may do what, and which rows each caller may see — the one place these rules live.
+
+Function level (brief §1): a role either holds a `Permission` or gets 403.
+Object level: every list, read and write filters rows through the scope functions here, so
+another enterprise's or grid's object is simply not found (404), never revealed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import ColumnElement, false, select, true
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.core.errors import Forbidden
+from app.models.enterprise import Enterprise
+from app.models.user import Role
+
+
+class Permission(StrEnum):
+    GRID_READ = "grid:read"
+    GRID_MANAGE = "grid:manage"
+    USER_MANAGE = "user:manage"
+    AUDIT_READ = "audit:read"
+    ENTERPRISE_READ = "enterprise:read"
+    ENTERPRISE_CREATE = "enterprise:create"
+    ENTERPRISE_UPDATE = "enterprise:update"
+    STANDARD_READ = "standard:read"
+    INSPECTION_READ = "inspection:read"
+    INSPECTION_CREATE = "inspection:create"
+    HAZARD_READ = "hazard:read"
+    HAZARD_CREATE = "hazard:create"
+    HAZARD_PLAN = "hazard:plan"
+    HAZARD_SUBMIT = "hazard:submit"
+    HAZARD_VERIFY = "hazard:verify"
+    HAZARD_EXTEND = "hazard:extend"
+    HAZARD_VOID = "hazard:void"
+    HAZARD_SUPERVISE = "hazard:supervise"
+    HAZARD_DETERMINE = "hazard:determine"  # 认定/降级重大隐患
+    HAZARD_EXPORT = "hazard:export"
+    UPLOAD_CREATE = "upload:create"
+    REPORT_READ = "report:read"
+    REPORT_TRIAGE = "report:triage"
+    REPORT_REWARD = "report:reward"
+    RECORD_READ = "record:read"  # drills, trainings, certificates, compliance
+    RECORD_WRITE = "record:write"
+    ACCIDENT_READ = "accident:read"
+    ACCIDENT_WRITE = "accident:write"
+    STATS_READ = "stats:read"
+    SYNC_READ = "sync:read"
+
+
+_HEAD = {
+    Permission.GRID_READ,
+    Permission.ENTERPRISE_READ,
+    Permission.ENTERPRISE_UPDATE,
+    Permission.STANDARD_READ,
+    Permission.INSPECTION_READ,
+    Permission.INSPECTION_CREATE,
+    Permission.HAZARD_READ,
+    Permission.HAZARD_CREATE,
+    Permission.HAZARD_PLAN,
+    Permission.HAZARD_SUBMIT,
+    Permission.HAZARD_VERIFY,
+    Permission.HAZARD_EXTEND,
+    Permission.HAZARD_EXPORT,
+    Permission.UPLOAD_CREATE,
+    Permission.RECORD_READ,
+    Permission.RECORD_WRITE,
+    Permission.ACCIDENT_READ,
+    Permission.SYNC_READ,
+}
+_GRID = {
+    Permission.GRID_READ,
+    Permission.ENTERPRISE_READ,
+    Permission.STANDARD_READ,
+    Permission.INSPECTION_READ,
+    Permission.INSPECTION_CREATE,
+    Permission.HAZARD_READ,
+    Permission.HAZARD_CREATE,
+    Permission.HAZARD_PLAN,
+    Permission.HAZARD_SUBMIT,
+    Permission.HAZARD_VERIFY,
+    Permission.HAZARD_EXTEND,
+    Permission.HAZARD_EXPORT,
+    Permission.UPLOAD_CREATE,
+    Permission.REPORT_READ,
+    Permission.REPORT_TRIAGE,
+    Permission.RECORD_READ,
+    Permission.SYNC_READ,
+}
+_DASHBOARD = {
+    Permission.GRID_READ,
+    Permission.STANDARD_READ,
+    Permission.STATS_READ,
+    Permission.SYNC_READ,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.street_office: frozenset(Permission),
+    Role.enterprise_head: frozenset(_HEAD),
+    Role.grid_staff: frozenset(_GRID),
+    Role.dashboard: frozenset(_DASHBOARD),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated caller, with its scope read fresh from the database this request."""
+
+    user_id: uuid.UUID
+    username: str
+    role: Role
+    enterprise_id: uuid.UUID | None = None
+    grid_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    session_id: uuid.UUID | None = None
+
+    def can(self, permission: Permission) -> bool:
+        return permission in ROLE_PERMISSIONS[self.role]
+
+    @property
+    def is_street_office(self) -> bool:
+        return self.role == Role.street_office
+
+
+def require_permission(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
+        raise Forbidden(
+            f"当前角色无权执行此操作（{permission.value}）",
+            f"Your role may not do this ({permission.value})",
+        )
+
+
+def enterprise_scope(actor: Actor) -> ColumnElement[bool]:
+    """Filter on `Enterprise` rows the actor may see."""
+    if actor.role == Role.street_office:
+        return true()
+    if actor.role == Role.enterprise_head and actor.enterprise_id is not None:
+        return Enterprise.id == actor.enterprise_id
+    if actor.role == Role.grid_staff and actor.grid_ids:
+        return Enterprise.grid_id.in_(actor.grid_ids)
+    # The dashboard reads aggregates only, never an enterprise record.
+    return false()
+
+
+def scope_by_enterprise(
+    actor: Actor, enterprise_id_col: InstrumentedAttribute[uuid.UUID]
+) -> ColumnElement[bool]:
+    """Filter on any table with an `enterprise_id`: only rows of visible enterprises."""
+    if actor.role == Role.street_office:
+        return true()
+    if actor.role == Role.enterprise_head and actor.enterprise_id is not None:
+        return enterprise_id_col == actor.enterprise_id
+    if actor.role == Role.grid_staff and actor.grid_ids:
+        visible = select(Enterprise.id).where(Enterprise.grid_id.in_(actor.grid_ids))
+        return enterprise_id_col.in_(visible)
+    return false()
+
+
+def grid_scope(actor: Actor, grid_id_col: InstrumentedAttribute[uuid.UUID]) -> ColumnElement[bool]:
+    """Grids the actor may see: all (office, dashboard), its own (grid staff), its enterprise's."""
+    if actor.role in (Role.street_office, Role.dashboard):
+        return true()
+    if actor.role == Role.grid_staff:
+        return grid_id_col.in_(actor.grid_ids) if actor.grid_ids else false()
+    if actor.role == Role.enterprise_head and actor.enterprise_id is not None:
+        own = select(Enterprise.grid_id).where(Enterprise.id == actor.enterprise_id)
+        return grid_id_col.in_(own)
+    return false()

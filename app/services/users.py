@@ -1,0 +1,213 @@
+"""Accounts (street office manages them). Responses never carry a password or its hash."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core import security
+from app.core.errors import Conflict, NotFound, Unprocessable
+from app.models.enterprise import Enterprise
+from app.models.grid import Grid
+from app.models.user import AuthSession, Role, User, UserGrid
+from app.schemas.user import UserCreate, UserUpdate
+from app.services import audit
+from app.services.pagination import keyset_page
+from app.services.policy import Actor, Permission, require_permission
+
+
+@dataclass(frozen=True)
+class UserView:
+    """A user with its grid ids, the shape every user response has."""
+
+    id: uuid.UUID
+    username: str
+    role: Role
+    display_name: str | None
+    enterprise_id: uuid.UUID | None
+    grid_ids: list[uuid.UUID]
+    is_active: bool
+
+
+async def _grid_map(
+    session: AsyncSession, user_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    out: dict[uuid.UUID, list[uuid.UUID]] = {uid: [] for uid in user_ids}
+    if user_ids:
+        rows = await session.execute(
+            select(UserGrid.user_id, UserGrid.grid_id)
+            .where(UserGrid.user_id.in_(user_ids))
+            .order_by(UserGrid.grid_id)
+        )
+        for uid, gid in rows:
+            out[uid].append(gid)
+    return out
+
+
+def _view(user: User, grid_ids: list[uuid.UUID]) -> UserView:
+    return UserView(
+        id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        display_name=user.display_name,
+        enterprise_id=user.enterprise_id,
+        grid_ids=grid_ids,
+        is_active=user.is_active,
+    )
+
+
+async def view_of(session: AsyncSession, user: User) -> UserView:
+    return _view(user, (await _grid_map(session, [user.id]))[user.id])
+
+
+async def list_users(
+    session: AsyncSession, *, actor: Actor, role: Role | None, limit: int, cursor: str | None
+) -> tuple[list[UserView], str | None]:
+    require_permission(actor, Permission.USER_MANAGE)
+    stmt = select(User)
+    if role:
+        stmt = stmt.where(User.role == role)
+    users: list[User]
+    users, nxt = await keyset_page(
+        session, stmt, order=[User.username, User.id], limit=limit, cursor=cursor
+    )
+    grids = await _grid_map(session, [u.id for u in users])
+    return [_view(u, grids[u.id]) for u in users], nxt
+
+
+async def get_user(session: AsyncSession, *, actor: Actor, user_id: uuid.UUID) -> UserView:
+    require_permission(actor, Permission.USER_MANAGE)
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在", "User not found")
+    return await view_of(session, user)
+
+
+async def _check_refs(
+    session: AsyncSession, enterprise_id: uuid.UUID | None, grid_ids: list[uuid.UUID] | None
+) -> None:
+    if enterprise_id is not None and await session.get(Enterprise, enterprise_id) is None:
+        raise Unprocessable(
+            "企业不存在",
+            "Unknown enterprise",
+            code="unknown_enterprise",
+            field=["body", "enterprise_id"],
+        )
+    if grid_ids:
+        found = await session.scalar(
+            select(func.count()).select_from(Grid).where(Grid.id.in_(grid_ids))
+        )
+        if found != len(set(grid_ids)):
+            raise Unprocessable(
+                "网格不存在", "Unknown grid", code="unknown_grid", field=["body", "grid_ids"]
+            )
+
+
+async def create_user(
+    session: AsyncSession, *, actor: Actor | None, data: UserCreate
+) -> tuple[UserView, bool]:
+    """`actor=None` is the bootstrap path of the CLI (`zhiben create-user`)."""
+    if actor is not None:
+        require_permission(actor, Permission.USER_MANAGE)
+    if data.id is not None and (existing := await session.get(User, data.id)) is not None:
+        if existing.username != data.username or existing.role != data.role:
+            raise Conflict("该 id 已用于另一用户", "Id already used", code="id_conflict")
+        return await view_of(session, existing), False
+    await _check_refs(session, data.enterprise_id, data.grid_ids)
+    user = User(
+        id=data.id or uuid.uuid4(),
+        username=data.username,
+        password_hash=security.hash_password(data.password),
+        role=data.role,
+        display_name=data.display_name,
+        enterprise_id=data.enterprise_id,
+        is_active=True,
+    )
+    session.add(user)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "用户名已存在", "Username already exists", code="duplicate_username"
+        ) from exc
+    for gid in sorted(set(data.grid_ids or [])):
+        session.add(UserGrid(user_id=user.id, grid_id=gid))
+    await session.flush()
+    view = await view_of(session, user)
+    audit.record(
+        session,
+        actor=actor,
+        action="create",
+        object_type="user",
+        object_id=user.id,
+        changes=audit.diff(
+            {},
+            {
+                "username": user.username,
+                "role": user.role,
+                "enterprise_id": user.enterprise_id,
+                "grid_ids": view.grid_ids,
+            },
+        ),
+    )
+    return view, True
+
+
+async def update_user(
+    session: AsyncSession, *, actor: Actor, user_id: uuid.UUID, data: UserUpdate
+) -> UserView:
+    require_permission(actor, Permission.USER_MANAGE)
+    user = await session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise NotFound("用户不存在", "User not found")
+    before = await view_of(session, user)
+    fields = data.model_dump(exclude_unset=True)
+    if "grid_ids" in fields:
+        if user.role != Role.grid_staff:
+            raise Unprocessable(
+                "只有网格员可以分配网格",
+                "Only grid staff have grids",
+                code="grid_ids_not_allowed",
+                field=["body", "grid_ids"],
+            )
+        if not data.grid_ids:
+            raise Unprocessable(
+                "网格员至少分配一个网格", "Grid staff need a grid", field=["body", "grid_ids"]
+            )
+        await _check_refs(session, None, data.grid_ids)
+        await session.execute(delete(UserGrid).where(UserGrid.user_id == user.id))
+        for gid in sorted(set(data.grid_ids)):
+            session.add(UserGrid(user_id=user.id, grid_id=gid))
+    if data.display_name is not None:
+        user.display_name = data.display_name
+    if data.password is not None:
+        user.password_hash = security.hash_password(data.password)
+    if data.is_active is not None:
+        user.is_active = data.is_active
+        if not data.is_active:
+            # Every login of the user ends now: refresh tokens and access tokens alike.
+            await session.execute(
+                update(AuthSession)
+                .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+                .values(revoked_at=datetime.now(UTC))
+            )
+    await session.flush()
+    after = await view_of(session, user)
+    changes = audit.diff(before.__dict__, after.__dict__)
+    if data.password is not None:
+        changes["password"] = {"before": "***", "after": "***"}
+    audit.record(
+        session,
+        actor=actor,
+        action="update",
+        object_type="user",
+        object_id=user.id,
+        changes=changes,
+    )
+    return after
