@@ -83,8 +83,8 @@ def check_item_codes(
             bad.append(
                 {
                     "loc": ["body", loc, i],
-                    "msg": f"条目 {code} 不适用于该企业"
-                    f"（行业 {enterprise.sector}，风险特征 {', '.join(enterprise.features) or '无'}）",
+                    "msg": f"条目 {code} 不适用于该企业（行业 {enterprise.sector}，"
+                    f"风险特征 {', '.join(enterprise.features) or '无'}）",
                     "type": "item_not_applicable",
                 }
             )
