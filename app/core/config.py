@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     public_upload_limit: str = "30/hour"
     trusted_proxies: list[str] = Field(default_factory=list)
     phone_key: str = ""
+    public_status_limit: str = "120/hour"
+    # Public report JSON bodies are small; refused above this before parsing (issue 5).
+    public_report_max_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Jurisdiction box for public report coordinates, GCJ-02: (south, west, north, east);
+    # the default covers 友谊路街道 (宝山区). Env: ZHIBEN_JURISDICTION_BBOX='[31.38,121.46,...]'.
+    jurisdiction_bbox: tuple[float, float, float, float] = (31.38, 121.46, 31.43, 121.52)
 
     # Uploads (issue 4/5).
     upload_max_bytes: int = 10 * 1024 * 1024
