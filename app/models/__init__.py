@@ -4,18 +4,26 @@ from app.models.audit import AuditLog, IdempotencyRecord, OutboxEvent
 from app.models.base import Base
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
+from app.models.hazard import Change, Hazard, HazardHistory, HazardPhoto, LedgerCounter
+from app.models.upload import Upload
 from app.models.user import AuthSession, RefreshToken, Role, User, UserGrid
 
 __all__ = [
     "AuditLog",
     "AuthSession",
     "Base",
+    "Change",
     "Enterprise",
     "Grid",
+    "Hazard",
+    "HazardHistory",
+    "HazardPhoto",
     "IdempotencyRecord",
+    "LedgerCounter",
     "OutboxEvent",
     "RefreshToken",
     "Role",
+    "Upload",
     "User",
     "UserGrid",
 ]

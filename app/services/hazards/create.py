@@ -1,0 +1,161 @@
+"""Creating a hazard (全部上账): from the API, from an inspection's `fail`, from a triaged report.
+
+`create_hazard` is the one entry point every source uses, so each hazard gets its ledger
+number, its first history row (`create`), an audit row and a `hazard.created` event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import Conflict, Unprocessable
+from app.models.enterprise import Enterprise
+from app.models.hazard import Hazard, HazardStatus, PhotoKind
+from app.services import audit
+from app.services.determination import Determination, HazardLevel
+from app.services.hazards.common import (
+    OBJECT_TYPE,
+    add_history,
+    attach_photos,
+    next_ledger_no,
+    now_utc,
+)
+from app.services.policy import Actor
+
+
+@dataclass(frozen=True)
+class NewHazard:
+    """What a new hazard is made of, whatever the source."""
+
+    description: str
+    category: str
+    source: str
+    determination: Determination
+    id: uuid.UUID | None = None
+    location: str | None = None
+    hazard_type: str | None = None
+    photo_ids: list[uuid.UUID] = field(default_factory=list)
+    inspection_id: uuid.UUID | None = None
+    fixed_on_spot: bool = False
+    evidence: str | None = None
+    # Whose side found it (a Role value); defaults to the actor's role. Decides who verifies
+    # a general hazard (brief §3).
+    found_by_role: str | None = None
+    production_suspended: bool = False
+
+
+def _same_content(existing: Hazard, enterprise: Enterprise, data: NewHazard) -> bool:
+    return (
+        existing.enterprise_id == enterprise.id
+        and existing.description == data.description
+        and existing.category == data.category
+        and existing.source == data.source
+        and existing.location == data.location
+        and existing.inspection_id == data.inspection_id
+    )
+
+
+def _check_fixed_on_spot(data: NewHazard) -> None:
+    """即查即改: general hazards only, and only with evidence of the fix."""
+    if not data.fixed_on_spot:
+        return
+    if data.determination.level != HazardLevel.general:
+        raise Unprocessable(
+            "重大事故隐患不能即查即改，须制定整改方案并由街道安委办验收销号",
+            "A major hazard cannot be fixed on the spot",
+            code="fixed_on_spot_major",
+            field=["body", "fixed_on_spot"],
+        )
+    if not (data.evidence and data.evidence.strip()):
+        raise Unprocessable(
+            "即查即改须填写整改佐证 evidence",
+            "evidence is required when fixed_on_spot is true",
+            code="evidence_required",
+            field=["body", "evidence"],
+        )
+
+
+async def create_hazard(
+    session: AsyncSession, *, actor: Actor | None, enterprise: Enterprise, data: NewHazard
+) -> tuple[Hazard, bool]:
+    """Write the hazard in the caller's transaction (flush only); `False` for a re-sent id.
+
+    The caller has already checked the actor's permission and its scope over `enterprise`.
+    """
+    if data.id is not None:
+        existing = await session.get(Hazard, data.id)
+        if existing is not None:
+            if not _same_content(existing, enterprise, data):
+                raise Conflict("该 id 已用于另一条隐患", "Id already used", code="id_conflict")
+            return existing, False
+    _check_fixed_on_spot(data)
+    now = now_utc()
+    status = HazardStatus.closed if data.fixed_on_spot else HazardStatus.reported
+    is_major = data.determination.level == HazardLevel.major
+    hazard = Hazard(
+        id=data.id or uuid.uuid4(),
+        ledger_no=await next_ledger_no(session),
+        enterprise_id=enterprise.id,
+        source=data.source,
+        description=data.description,
+        location=data.location,
+        category=data.category,
+        hazard_type=data.hazard_type,
+        level=data.determination.level.value,
+        basis=data.determination.basis.as_json(),
+        status=status.value,
+        fixed_on_spot=data.fixed_on_spot,
+        found_at=now,
+        found_by=actor.user_id if actor else None,
+        found_by_role=data.found_by_role or (actor.role.value if actor else None),
+        inspection_id=data.inspection_id,
+        evidence=data.evidence if data.fixed_on_spot else None,
+        production_suspended=data.production_suspended and is_major,
+        supervised=False,
+    )
+    if data.fixed_on_spot:
+        hazard.verified_at = hazard.closed_at = now
+        hazard.verified_by = actor.user_id if actor else None
+    session.add(hazard)
+    await session.flush()
+    await attach_photos(
+        session, hazard, actor=actor, photo_ids=data.photo_ids, kind=PhotoKind.found.value
+    )
+    await add_history(
+        session,
+        hazard,
+        actor=actor,
+        action="create",
+        from_status=None,
+        data={"fixed_on_spot": data.fixed_on_spot, "level": hazard.level},
+    )
+    audit.record(
+        session,
+        actor=actor,
+        action="create",
+        object_type=OBJECT_TYPE,
+        object_id=hazard.id,
+        changes={"ledger_no": hazard.ledger_no, "status": hazard.status, "level": hazard.level},
+    )
+    audit.emit(
+        session,
+        topic="hazard.created",
+        object_type=OBJECT_TYPE,
+        object_id=hazard.id,
+        payload=_event_payload(hazard),
+    )
+    await session.flush()
+    return hazard, True
+
+
+def _event_payload(hazard: Hazard) -> dict[str, object]:
+    return {
+        "ledger_no": hazard.ledger_no,
+        "enterprise_id": hazard.enterprise_id,
+        "status": hazard.status,
+        "level": hazard.level,
+        "source": hazard.source,
+    }
