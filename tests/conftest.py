@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -99,8 +99,13 @@ async def _clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]
         return
     app = request.getfixturevalue("app_instance")
     app.state.limiter = MemoryRateLimiter()
-    tables = [t.name for t in Base.metadata.sorted_tables if t.name not in PRESERVED_TABLES]
     async with app.state.engine.begin() as conn:
+        existing = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+        tables = [
+            t.name
+            for t in Base.metadata.sorted_tables
+            if t.name in existing and t.name not in PRESERVED_TABLES
+        ]
         if conn.dialect.name == "postgresql":
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:

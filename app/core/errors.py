@@ -200,18 +200,24 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return out
 
 
+def app_error_response(request: Request, exc: AppError) -> JSONResponse:
+    """The problem response for `exc`, for a route that must answer an error *and* commit
+    (e.g. a revocation that has to stick although the caller gets a 401)."""
+    return problem_response(
+        request,
+        status=exc.status,
+        code=exc.code,
+        title=(exc.title_zh, exc.title_en),
+        detail=(exc.detail_zh, exc.detail_en),
+        extra=exc.extra,
+        headers=exc.headers,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem_response(
-            request,
-            status=exc.status,
-            code=exc.code,
-            title=(exc.title_zh, exc.title_en),
-            detail=(exc.detail_zh, exc.detail_en),
-            extra=exc.extra,
-            headers=exc.headers,
-        )
+        return app_error_response(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Response
+from fastapi import Depends, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.core.errors import problem_responses
+from app.core.errors import AppError, app_error_response, problem_responses
 from app.dependencies import CurrentActor, LimiterDep, SessionDep, SettingsDep
 from app.models.user import User
 from app.routers._base import api_router
@@ -38,9 +39,13 @@ async def token(
 
 
 @router.post("/refresh", response_model=TokenPair, responses=problem_responses(401, 422))
-async def refresh(body: RefreshRequest, session: SessionDep, settings: SettingsDep) -> TokenPair:
+async def refresh(
+    body: RefreshRequest, session: SessionDep, settings: SettingsDep, request: Request
+) -> TokenPair | JSONResponse:
     """Trade a refresh token for a new pair; the old refresh token stops working."""
     issued = await auth.refresh(session=session, settings=settings, token=body.refresh_token)
+    if isinstance(issued, AppError):
+        return app_error_response(request, issued)
     return TokenPair(
         access_token=issued.access_token,
         expires_in=issued.expires_in,

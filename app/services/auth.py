@@ -94,7 +94,11 @@ async def _issue(
     return IssuedTokens(access_token=access, expires_in=expires_in, refresh_token=refresh)
 
 
-async def refresh(*, session: AsyncSession, settings: Settings, token: str) -> IssuedTokens:
+async def refresh(
+    *, session: AsyncSession, settings: Settings, token: str
+) -> IssuedTokens | Unauthorized:
+    """New tokens, or — when a rotated token is reused — the 401 to answer *after* the
+    family's revocation is committed (raising would roll the revocation back)."""
     now = datetime.now(UTC)
     row = await session.scalar(
         select(RefreshToken)
@@ -117,7 +121,7 @@ async def refresh(*, session: AsyncSession, settings: Settings, token: str) -> I
             object_id=auth_session.id,
         )
         await session.flush()
-        raise Unauthorized("刷新令牌已被使用", "Refresh token reused", code="refresh_token_reused")
+        return Unauthorized("刷新令牌已被使用", "Refresh token reused", code="refresh_token_reused")
     user = await session.get(User, auth_session.user_id)
     if user is None or not user.is_active:
         raise Unauthorized("账号已停用", "Account disabled", code="account_disabled")

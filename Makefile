@@ -1,0 +1,36 @@
+# The two commands a new user needs: `make run` and `make test` (README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint test-sqlite test-postgres clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ required"'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/zhiben seed-demo
+	$(BIN)/zhiben serve
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests bench scripts
+	$(BIN)/ruff format --check app tests bench scripts
+	$(BIN)/mypy app
+
+test-sqlite: $(STAMP)
+	ZHIBEN_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: $(STAMP)
+	$(BIN)/python scripts/test_postgres.py
+
+test: lint test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache
