@@ -27,7 +27,8 @@ async def test_login_returns_tokens_and_me(client: httpx.AsyncClient, world: Wor
     body = resp.json()
     assert body["token_type"] == "bearer"
     assert body["expires_in"] > 0
-    assert body["refresh_token"] and body["access_token"]
+    assert body["refresh_token"]
+    assert body["access_token"]
     me = await client.get(ME, headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.status_code == 200
     data = me.json()
@@ -127,7 +128,8 @@ async def test_deactivated_user_is_locked_out_at_once(
         json={"is_active": False},
         headers=world.headers("office"),
     )
-    assert resp.status_code == 200 and resp.json()["is_active"] is False
+    assert resp.status_code == 200
+    assert resp.json()["is_active"] is False
     assert (await client.get(ME, headers=world.headers("grid2"))).status_code == 401
     resp = await client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert_problem(resp, 401)

@@ -47,9 +47,11 @@ async def test_office_creates_and_reads(
     assert ent["features"] == ["confined_space", "metal_smelting"]
     assert resp.headers["etag"] == '"1"'
     got = await client.get(f"{URL}/{ent['id']}", headers=world.headers("office"))
-    assert got.status_code == 200 and got.json()["uscc"] == VALID_USCC
+    assert got.status_code == 200
+    assert got.json()["uscc"] == VALID_USCC
     audit = await db.scalar(select(AuditLog).where(AuditLog.object_id == ent["id"]))
-    assert audit is not None and audit.action == "create"
+    assert audit is not None
+    assert audit.action == "create"
 
 
 async def test_create_with_client_id_is_idempotent(
@@ -58,7 +60,8 @@ async def test_create_with_client_id_is_idempotent(
     body = new_enterprise(world, id=str(uuid.uuid4()))
     first = await client.post(URL, json=body, headers=world.headers("office"))
     again = await client.post(URL, json=body, headers=world.headers("office"))
-    assert first.status_code == 201 and again.status_code == 200
+    assert first.status_code == 201
+    assert again.status_code == 200
     assert first.json()["id"] == again.json()["id"]
     assert await count_enterprises(db) == 3
     clash = await client.post(
@@ -75,7 +78,8 @@ async def test_idempotency_key_replays_first_answer(
     first = await client.post(URL, json=body, headers=headers)
     second = await client.post(URL, json=body, headers=headers)
     assert first.status_code == 201
-    assert second.status_code == 201 and second.json() == first.json()
+    assert second.status_code == 201
+    assert second.json() == first.json()
     assert second.headers.get("idempotent-replayed") == "true"
     assert await count_enterprises(db) == 3
     other = await client.post(URL, json=dict(body, name="不同的请求体"), headers=headers)
@@ -235,7 +239,8 @@ async def test_head_updates_only_its_contact_fields(
         json={"address": "友谊路1号", "employee_count": 12, "principal_name": "张三"},
         headers=world.headers("head1"),
     )
-    assert ok.status_code == 200 and ok.json()["address"] == "友谊路1号"
+    assert ok.status_code == 200
+    assert ok.json()["address"] == "友谊路1号"
     for field, value in [
         ("tier", "district_key"),
         ("sector", "tobacco"),
@@ -256,7 +261,8 @@ async def test_head_updates_only_its_contact_fields(
         await client.patch(own, json={"address": "x"}, headers=world.headers("grid1")), 403
     )
     got = (await client.get(own, headers=world.headers("head1"))).json()
-    assert got["address"] == "友谊路1号" and got["tier"] == "small"
+    assert got["address"] == "友谊路1号"
+    assert got["tier"] == "small"
 
 
 async def test_office_update_with_if_match(client: httpx.AsyncClient, world: World) -> None:
@@ -267,7 +273,8 @@ async def test_office_update_with_if_match(client: httpx.AsyncClient, world: Wor
         json={"standardization_grade": 3},
         headers=dict(world.headers("office"), **{"If-Match": etag}),
     )
-    assert ok.status_code == 200 and ok.headers["etag"] != etag
+    assert ok.status_code == 200
+    assert ok.headers["etag"] != etag
     stale = await client.patch(
         url,
         json={"standardization_grade": 2},

@@ -123,8 +123,10 @@ async def test_user_update_and_no_secrets(client: httpx.AsyncClient, world: Worl
         json={"display_name": "王五", "password": "a-new-password"},
         headers=world.headers("office"),
     )
-    assert resp.status_code == 200 and resp.json()["display_name"] == "王五"
-    assert "password" not in resp.text and "hash" not in resp.text
+    assert resp.status_code == 200
+    assert resp.json()["display_name"] == "王五"
+    assert "password" not in resp.text
+    assert "hash" not in resp.text
     resp = await client.patch(
         url, json={"grid_ids": [str(world.grids["G1"])]}, headers=world.headers("office")
     )
@@ -169,7 +171,8 @@ async def test_grid_manage(client: httpx.AsyncClient, world: World) -> None:
     created = await client.post(
         GRIDS, json={"id": gid, "name": "第三网格"}, headers=world.headers("office")
     )
-    assert created.status_code == 201 and created.json() == {"id": gid, "name": "第三网格"}
+    assert created.status_code == 201
+    assert created.json() == {"id": gid, "name": "第三网格"}
     again = await client.post(
         GRIDS, json={"id": gid, "name": "第三网格"}, headers=world.headers("office")
     )
