@@ -1,0 +1,128 @@
+"""Seed a world through the API, as the street office, using whatever endpoints exist.
+
+Every create endpoint that takes an `enterprise_id` (in the body or the path) gets one object
+for each of E1, E2 and E3, built from its OpenAPI schema; public reports are posted and
+triaged; hazards are walked through a prefix of their lifecycle so several states exist. An
+endpoint that is missing or refuses the minimal body is skipped — the caller can see what was
+made in `Seeded`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from tests.conftest import World
+from tests.security.payloads import minimal_body, request_schema
+
+API = "/api/v1"
+_SKIP_CREATE = {f"{API}/enterprises", f"{API}/users", f"{API}/grids", f"{API}/uploads"}
+HAZARD_STEPS = ("plan", "submit", "verify")
+
+
+@dataclass
+class Seeded:
+    created: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    refused: dict[str, str] = field(default_factory=dict)
+
+    def note(self, path: str, resp: httpx.Response) -> str | None:
+        if resp.status_code in (200, 201):
+            body = resp.json()
+            oid = str(body.get("id") or body.get("receipt_code") or "")
+            self.created[path].append(oid)
+            return oid
+        self.refused[path] = f"{resp.status_code} {resp.text[:200]}"
+        return None
+
+
+def _fill_first(template: str, value: str) -> str:
+    return template[: template.index("{")] + value + template[template.index("}") + 1 :]
+
+
+async def _post(client: httpx.AsyncClient, path: str, body: Any, headers: dict[str, str]) -> Any:
+    return await client.post(path, json=body, headers=headers)
+
+
+async def add_third_enterprise(client: httpx.AsyncClient, world: World) -> None:
+    """E3 in G2, another sector with risk features (the fuzz world wants three sectors)."""
+    body = {
+        "name": "测试企业E3",
+        "grid_id": str(world.grids["G2"]),
+        "tier": "district_key",
+        "sector": "light_industry",
+        "features": ["dust_explosion", "confined_space"],
+    }
+    resp = await client.post(f"{API}/enterprises", json=body, headers=world.headers("office"))
+    assert resp.status_code == 201, resp.text
+    world.enterprises["E3"] = uuid.UUID(resp.json()["id"])
+
+
+def _create_targets(spec: dict[str, Any]) -> list[str]:
+    """POST paths that create an enterprise's object: /x with enterprise_id in the body, or
+    /enterprises/{enterprise_id}/x."""
+    out = []
+    for path, ops in spec["paths"].items():
+        if "post" not in ops or path in _SKIP_CREATE or path.startswith(f"{API}/public"):
+            continue
+        schema = request_schema(spec, path, "post") or {}
+        body_scoped = path.count("{") == 0 and "enterprise_id" in schema.get("properties", {})
+        nested = path.startswith(f"{API}/enterprises/{{enterprise_id}}/") and path.count("{") == 1
+        if body_scoped or nested:
+            out.append(path)
+    return sorted(out)
+
+
+async def seed_objects(client: httpx.AsyncClient, world: World, spec: dict[str, Any]) -> Seeded:
+    seeded = Seeded()
+    office = world.headers("office")
+    for path in _create_targets(spec):
+        for name in ("E1", "E2", "E3"):
+            ent = str(world.enterprises[name])
+            url = path.replace("{enterprise_id}", ent)
+            body = minimal_body(spec, path, "post", enterprise_id=ent)
+            seeded.note(path, await _post(client, url, body or {}, office))
+    await _seed_public_reports(client, world, spec, seeded)
+    await _walk_hazards(client, world, spec, seeded)
+    return seeded
+
+
+async def _seed_public_reports(
+    client: httpx.AsyncClient, world: World, spec: dict[str, Any], seeded: Seeded
+) -> None:
+    post = f"{API}/public/reports"
+    triage = f"{API}/reports/{{report_id}}/triage"
+    if post not in spec["paths"]:
+        return
+    for i in range(3):
+        body = {"description": f"公众举报：车间通道堆放杂物 {i}", "enterprise_name": "测试企业E1"}
+        seeded.note(post, await _post(client, post, body, {}))
+    triage_path = next((p for p in spec["paths"] if p.endswith("/triage")), triage)
+    listing = await client.get(f"{API}/reports", headers=world.headers("office"))
+    if listing.status_code != 200:
+        return
+    for item, ent in zip(listing.json().get("items", []), ("E1", "E2"), strict=False):
+        url = _fill_first(triage_path, item["id"])
+        body = {"decision": "accept", "enterprise_id": str(world.enterprises[ent])}
+        seeded.note(triage_path, await _post(client, url, body, world.headers("office")))
+
+
+async def _walk_hazards(
+    client: httpx.AsyncClient, world: World, spec: dict[str, Any], seeded: Seeded
+) -> None:
+    """Hazard i takes the first i % 4 lifecycle steps: reported, planned, submitted, closed."""
+    created = seeded.created.get(f"{API}/hazards", [])
+    for i, hid in enumerate(created):
+        for step in HAZARD_STEPS[: i % 4]:
+            default = f"{API}/hazards/{{hazard_id}}/{step}"
+            hazard_ops = (p for p in spec["paths"] if p.startswith(f"{API}/hazards/{{"))
+            template = next((p for p in hazard_ops if p.endswith(f"/{step}")), default)
+            body = minimal_body(spec, template, "post", passed=True) or {}
+            url = _fill_first(template, hid)
+            resp = await _post(client, url, body, world.headers("office"))
+            if resp.status_code != 200:
+                seeded.refused[template] = f"{resp.status_code} {resp.text[:200]}"
+                break
