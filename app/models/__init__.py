@@ -5,6 +5,8 @@ from app.models.base import Base
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
 from app.models.hazard import Change, Hazard, HazardHistory, HazardPhoto, LedgerCounter
+from app.models.inspection import Inspection, InspectionQuiz, InspectionResponse
+from app.models.standard import Standard, StandardItemRecord
 from app.models.upload import Upload
 from app.models.user import AuthSession, RefreshToken, Role, User, UserGrid
 
@@ -19,10 +21,15 @@ __all__ = [
     "HazardHistory",
     "HazardPhoto",
     "IdempotencyRecord",
+    "Inspection",
+    "InspectionQuiz",
+    "InspectionResponse",
     "LedgerCounter",
     "OutboxEvent",
     "RefreshToken",
     "Role",
+    "Standard",
+    "StandardItemRecord",
     "Upload",
     "User",
     "UserGrid",

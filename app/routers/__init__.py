@@ -5,7 +5,7 @@ A domain adds its router to `ROUTERS`; nothing else needs to change.
 
 from fastapi import APIRouter
 
-from app.routers import audit, auth, enterprises, grids, health, meta, users
+from app.routers import audit, auth, enterprises, grids, health, meta, standards, users
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -14,5 +14,6 @@ ROUTERS: list[APIRouter] = [
     grids.router,
     users.router,
     enterprises.router,
+    standards.router,
     audit.router,
 ]

@@ -7,6 +7,11 @@
   refused with 422 naming each bad code.
 - `device_failed` (第十四条): the item's monitoring/alarm/protection device failed or is
   ineffective; the basis then cites the item *and* article 14.
+
+Which version decides: callers that hold a session pass `standard=await
+standards.current(session)` (the database's current version). Without it, the current version
+last read from the database in this process is used, and before any such read the packaged
+YAML — the very file the data migration loads as version 2023 — so all three agree.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from app.core.errors import Forbidden, Unprocessable
 from app.models.enterprise import Enterprise
 from app.rules.standard import ARTICLE_14, StandardVersion, applies_because, load_standard
 from app.services.policy import Actor
+from app.services.standards import cached_current
 
 
 class HazardLevel(StrEnum):
@@ -56,22 +62,34 @@ class Determination:
 
 
 def current_standard() -> StandardVersion:
-    """The version new determinations use (cached in the process: the catalogue is read-only)."""
-    return load_standard()
+    """The version new determinations use when the caller passes none (see module doc)."""
+    return cached_current() or load_standard()
 
 
 def check_item_codes(
-    standard: StandardVersion, enterprise: Enterprise, item_codes: list[str], *, loc: str
+    standard: StandardVersion,
+    enterprise: Enterprise,
+    item_codes: list[str],
+    *,
+    loc: str,
+    item_field: str | None = None,
 ) -> list[str]:
-    """The codes in standard order; 422 naming every code that is unknown or does not apply."""
+    """The codes in standard order; 422 naming every code that is unknown or does not apply.
+
+    Each error's `loc` is `["body", loc, index]`, plus `item_field` when the codes come from a
+    list of objects (`["body", "responses", 2, "item_code"]`).
+    """
     by_code = {item.code: item for item in standard.items}
     bad: list[dict[str, Any]] = []
+    bad_codes: list[str] = []
     for i, code in enumerate(item_codes):
+        where: list[str | int] = ["body", loc, i, *([item_field] if item_field else [])]
         item = by_code.get(code)
         if item is None:
+            bad_codes.append(code)
             bad.append(
                 {
-                    "loc": ["body", loc, i],
+                    "loc": where,
                     "msg": f"条目 {code} 不存在于标准 {standard.version} 版",
                     "type": "unknown_item_code",
                 }
@@ -80,21 +98,22 @@ def check_item_codes(
             applies_because(item.rule, sector=enterprise.sector, features=enterprise.features)
             is None
         ):
+            bad_codes.append(code)
             bad.append(
                 {
-                    "loc": ["body", loc, i],
+                    "loc": where,
                     "msg": f"条目 {code} 不适用于该企业（行业 {enterprise.sector}，"
                     f"风险特征 {', '.join(enterprise.features) or '无'}）",
                     "type": "item_not_applicable",
                 }
             )
     if bad:
-        codes = ", ".join(str(item_codes[e["loc"][2]]) for e in bad)
+        codes = ", ".join(bad_codes)
         raise Unprocessable(
             f"以下判定标准条目无效或不适用于该企业：{codes}",
             f"Item codes unknown or not applicable to this enterprise: {codes}",
             code="invalid_item_codes",
-            extra={"errors": bad, "item_codes": codes.split(", ")},
+            extra={"errors": bad, "item_codes": bad_codes},
         )
     order = {item.code: n for n, item in enumerate(standard.items)}
     return sorted(set(item_codes), key=order.__getitem__)
@@ -108,8 +127,10 @@ def determine(
     requested_level: HazardLevel | None = None,
     level_reason: str | None = None,
     device_failed: bool = False,
+    standard: StandardVersion | None = None,
 ) -> Determination:
-    standard = current_standard()
+    """The level and basis for a hazard citing `item_codes` (see module doc)."""
+    standard = standard or current_standard()
     codes = check_item_codes(standard, enterprise, item_codes or [], loc="item_codes")
     if codes:
         by_code = {item.code: item for item in standard.items}
