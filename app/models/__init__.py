@@ -1,20 +1,25 @@
 """ORM models; importing this package registers every table on `Base.metadata`."""
 
+from app.models.accident import Accident, Interview
 from app.models.audit import AuditLog, IdempotencyRecord, OutboxEvent
 from app.models.base import Base
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
 from app.models.hazard import Change, Hazard, HazardHistory, HazardPhoto, LedgerCounter
 from app.models.inspection import Inspection, InspectionQuiz, InspectionResponse
+from app.models.records import Certificate, Drill, Training
 from app.models.standard import Standard, StandardItemRecord
 from app.models.upload import Upload
 from app.models.user import AuthSession, RefreshToken, Role, User, UserGrid
 
 __all__ = [
+    "Accident",
     "AuditLog",
     "AuthSession",
     "Base",
+    "Certificate",
     "Change",
+    "Drill",
     "Enterprise",
     "Grid",
     "Hazard",
@@ -24,12 +29,14 @@ __all__ = [
     "Inspection",
     "InspectionQuiz",
     "InspectionResponse",
+    "Interview",
     "LedgerCounter",
     "OutboxEvent",
     "RefreshToken",
     "Role",
     "Standard",
     "StandardItemRecord",
+    "Training",
     "Upload",
     "User",
     "UserGrid",

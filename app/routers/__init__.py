@@ -5,7 +5,18 @@ A domain adds its router to `ROUTERS`; nothing else needs to change.
 
 from fastapi import APIRouter
 
-from app.routers import audit, auth, enterprises, grids, health, meta, standards, users
+from app.routers import (
+    accidents,
+    audit,
+    auth,
+    enterprises,
+    grids,
+    health,
+    meta,
+    records,
+    standards,
+    users,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -16,4 +27,6 @@ ROUTERS: list[APIRouter] = [
     enterprises.router,
     standards.router,
     audit.router,
+    records.router,
+    accidents.router,
 ]
