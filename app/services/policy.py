@@ -133,6 +133,28 @@ def require_permission(actor: Actor, permission: Permission) -> None:
         )
 
 
+# Which inspection kinds each role files (brief §1, issue 3): an enterprise head its own
+# 自查 and 主要负责人带队检查; grid staff 网格巡查; the street office any kind.
+INSPECTION_KINDS: dict[Role, frozenset[str]] = {
+    Role.street_office: frozenset(
+        {"self_check", "principal_check", "grid_patrol", "enforcement", "assistance"}
+    ),
+    Role.enterprise_head: frozenset({"self_check", "principal_check"}),
+    Role.grid_staff: frozenset({"grid_patrol"}),
+    Role.dashboard: frozenset(),
+}
+
+
+def require_inspection_kind(actor: Actor, kind: str) -> None:
+    require_permission(actor, Permission.INSPECTION_CREATE)
+    if kind not in INSPECTION_KINDS[actor.role]:
+        raise Forbidden(
+            f"当前角色不能登记此类检查（{kind}）",
+            f"Your role may not file a {kind} inspection",
+            code="inspection_kind_forbidden",
+        )
+
+
 def enterprise_scope(actor: Actor) -> ColumnElement[bool]:
     """Filter on `Enterprise` rows the actor may see."""
     if actor.role == Role.street_office:
