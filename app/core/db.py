@@ -7,6 +7,7 @@ One session per request; services flush, the request commits once before it answ
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -38,15 +39,18 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def ensure_sqlite_dir(url: str) -> None:
+    """A first start on the embedded default must work: create the SQLite file's folder."""
+    u = make_url(url)
+    if u.drivername.startswith("sqlite") and u.database and u.database != ":memory:":
+        Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     target = async_url(url or settings.database_url)
     kwargs: dict[str, Any] = {"echo": settings.log_sql}
     if target.startswith("sqlite"):
-        path = make_url(target).database
-        if path and path != ":memory:":
-            from pathlib import Path
-
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_dir(target)
     else:
         kwargs.update(
             pool_size=10,

@@ -7,6 +7,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from app.core.db import ensure_sqlite_dir
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
@@ -21,6 +23,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "heads") -> None:
     """Bring the database to the newest schema (every branch head)."""
+    ensure_sqlite_dir(url)
     command.upgrade(alembic_config(url), revision)
 
 
