@@ -182,6 +182,10 @@ _STATUS_TEXT: dict[int, tuple[str, str, str]] = {
 }
 
 
+# FastAPI's detail for a body it cannot decode (fastapi/routing.py, request body parsing).
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 def _clean_loc(loc: Sequence[Any]) -> list[str | int]:
     return [p if isinstance(p, int) else str(p) for p in loc]
 
@@ -234,6 +238,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
+            # FastAPI answers 422 for malformed JSON but 400 for a body that is not even UTF-8;
+            # both are the same client error, answered (and declared in OpenAPI) as 422.
+            return problem_response(
+                request,
+                status=422,
+                code="validation_error",
+                title=("输入不符合要求", "Invalid input"),
+                detail=("请求体不是有效的 JSON", "The body is not valid JSON"),
+                extra={
+                    "errors": [{"loc": ["body"], "msg": "invalid JSON", "type": "json_invalid"}]
+                },
+            )
         code, zh, en = _STATUS_TEXT.get(exc.status_code, ("http_error", "请求失败", "Error"))
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
         return problem_response(
