@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select, TypeDecorator, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -28,7 +28,9 @@ def _encode_value(value: Any) -> Any:
 
 
 def _decode_value(raw: Any, column: InstrumentedAttribute[Any]) -> Any:
-    py = column.type.python_type
+    typ = column.type
+    # A TypeDecorator (UTCDateTime) reports `object`; its underlying type knows better.
+    py = (typ.impl_instance if isinstance(typ, TypeDecorator) else typ).python_type
     if raw is None:
         return None
     if py is datetime:
@@ -75,7 +77,10 @@ async def keyset_page(
     if cursor:
         after = decode_cursor(cursor, order)
         key = tuple_(*order)
-        stmt = stmt.where(key < tuple_(*after) if descending else key > tuple_(*after))
+        # Bind with the columns' own types: an untyped UUID or aware datetime would be
+        # rendered in another format than the stored one on SQLite and compare wrongly.
+        bound = tuple_(*(literal(v, c.type) for v, c in zip(after, order, strict=True)))
+        stmt = stmt.where(key < bound if descending else key > bound)
     ordering = [c.desc() if descending else c.asc() for c in order]
     rows: list[T] = list((await session.scalars(stmt.order_by(*ordering).limit(limit + 1))).all())
     if len(rows) <= limit:
