@@ -13,9 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, Unprocessable
 from app.models.enterprise import Enterprise
-from app.models.hazard import Hazard, HazardStatus, PhotoKind
+from app.models.hazard import Hazard, HazardSource, HazardStatus, PhotoKind
+from app.models.user import Role
+from app.schemas.hazard import HazardCreate
 from app.services import audit
-from app.services.determination import Determination, HazardLevel
+from app.services.determination import Basis, Determination, HazardLevel, determine
+from app.services.enterprises import visible_enterprise
 from app.services.hazards.common import (
     OBJECT_TYPE,
     add_history,
@@ -23,7 +26,7 @@ from app.services.hazards.common import (
     next_ledger_no,
     now_utc,
 )
-from app.services.policy import Actor
+from app.services.policy import Actor, Permission, require_permission
 
 
 @dataclass(frozen=True)
@@ -159,3 +162,51 @@ def _event_payload(hazard: Hazard) -> dict[str, object]:
         "level": hazard.level,
         "source": hazard.source,
     }
+
+
+# Source of a hazard registered directly through the API, by the registering side.
+_DEFAULT_SOURCE = {
+    Role.enterprise_head: HazardSource.self_check,
+    Role.grid_staff: HazardSource.grid_patrol,
+    Role.street_office: HazardSource.enforcement,
+}
+
+
+async def create_via_api(
+    session: AsyncSession, *, actor: Actor, body: HazardCreate
+) -> tuple[Hazard, bool]:
+    """`POST /api/v1/hazards`: scope, level by the rules (brief §7), then `create_hazard`."""
+    require_permission(actor, Permission.HAZARD_CREATE)
+    enterprise = await visible_enterprise(session, actor=actor, enterprise_id=body.enterprise_id)
+    if body.source == HazardSource.public_report:
+        raise Unprocessable(
+            "群众举报须经举报分拣转为隐患",
+            "Public reports become hazards through triage",
+            code="source_not_allowed",
+            field=["body", "source"],
+        )
+    if body.id is not None and await session.get(Hazard, body.id) is not None:
+        determination = Determination(HazardLevel.general, Basis(None))  # replay: not re-judged
+    else:
+        determination = determine(
+            actor=actor,
+            enterprise=enterprise,
+            item_codes=body.item_codes,
+            requested_level=body.level,
+            level_reason=body.level_reason,
+            device_failed=body.device_failed,
+        )
+    data = NewHazard(
+        id=body.id,
+        description=body.description,
+        category=body.category.value,
+        location=body.location,
+        hazard_type=body.hazard_type.value if body.hazard_type else None,
+        source=(body.source or _DEFAULT_SOURCE.get(actor.role, HazardSource.other)).value,
+        determination=determination,
+        photo_ids=list(body.photo_ids),
+        fixed_on_spot=body.fixed_on_spot,
+        evidence=body.evidence,
+        production_suspended=body.production_suspended,
+    )
+    return await create_hazard(session, actor=actor, enterprise=enterprise, data=data)

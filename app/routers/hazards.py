@@ -1,0 +1,274 @@
+"""The hazard ledger (brief §3, §4, §7): list, create, read, transitions, history, export."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from app.core.errors import problem_responses
+from app.dependencies import CurrentActor, PageDep, SessionDep
+from app.models.hazard import Hazard, HazardCategory, HazardSource, HazardStatus
+from app.routers._base import api_router
+from app.routers.enterprises import parse_if_match
+from app.rules.calendar import today_in_shanghai
+from app.schemas.common import Page
+from app.schemas.hazard import (
+    ExtendBody,
+    HazardCreate,
+    HazardRead,
+    HistoryRead,
+    PlanBody,
+    ReasonBody,
+    SubmitBody,
+    SuperviseBody,
+    VerifyBody,
+)
+from app.services.determination import HazardLevel
+from app.services.hazards import export, queries, transitions
+from app.services.hazards.create import create_via_api
+from app.services.hazards.queries import HazardFilters
+
+router = api_router(prefix="/api/v1/hazards", tags=["hazards"])
+
+IfMatch = Annotated[str | None, Header(max_length=64, description="上次读取的 ETag")]
+TRANSITION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
+
+
+def hazard_filters(
+    status: HazardStatus | None = None,
+    level: HazardLevel | None = None,
+    enterprise_id: uuid.UUID | None = None,
+    grid_id: uuid.UUID | None = None,
+    overdue: bool | None = None,
+    source: HazardSource | None = None,
+    category: HazardCategory | None = None,
+    supervised: bool | None = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    found_from: Annotated[date | None, Query(description="发现日期起（上海时间，含）")] = None,
+    found_to: Annotated[date | None, Query(description="发现日期止（上海时间，含）")] = None,
+) -> HazardFilters:
+    return HazardFilters(
+        status=status, level=level, enterprise_id=enterprise_id, grid_id=grid_id,
+        overdue=overdue, source=source, category=category, supervised=supervised, q=q,
+        found_from=found_from, found_to=found_to,
+    )  # fmt: skip
+
+
+FiltersDep = Annotated[HazardFilters, Depends(hazard_filters)]
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+@router.get("", response_model=Page[HazardRead], responses=problem_responses(401, 403, 422))
+async def list_hazards(
+    actor: CurrentActor, session: SessionDep, page: PageDep, filters: FiltersDep
+) -> Page[HazardRead]:
+    """The ledger, newest first, with filters (scoped to the caller)."""
+    items, nxt = await queries.list_hazards(
+        session, actor=actor, filters=filters, limit=page.limit, cursor=page.cursor
+    )
+    return Page[HazardRead](items=[HazardRead.model_validate(i) for i in items], next_cursor=nxt)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=HazardRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def create_hazard(
+    body: HazardCreate, actor: CurrentActor, session: SessionDep, response: Response
+) -> dict[str, Any]:
+    """Register a hazard; its level follows the determination rules."""
+    hazard, created = await create_via_api(session, actor=actor, body=body)
+    response.status_code = 201 if created else 200
+    response.headers["ETag"] = _etag(hazard.version)
+    return await queries.shaped(session, hazard)
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                "text/csv": {},
+            }
+        },
+        **problem_responses(401, 403, 422),
+    },
+)
+async def export_hazards(
+    request: Request,
+    actor: CurrentActor,
+    filters: FiltersDep,
+    format: Literal["xlsx", "csv"] = "xlsx",  # noqa: A002 — the contract's parameter name
+) -> StreamingResponse:
+    """The ledger (隐患台账) as .xlsx or CSV, same filters as the list, streamed."""
+    export.check_export(actor)
+    maker = request.app.state.sessionmaker
+    if format == "csv":
+        body, media = export.stream_csv(maker, actor, filters), "text/csv; charset=utf-8"
+    else:
+        body = export.stream_xlsx(maker, actor, filters)
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = f"hazard-ledger-{today_in_shanghai().isoformat()}.{format}"
+    return StreamingResponse(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+@router.get(
+    "/{hazard_id}", response_model=HazardRead, responses=problem_responses(401, 403, 404, 422)
+)
+async def get_hazard(
+    hazard_id: uuid.UUID, actor: CurrentActor, session: SessionDep, response: Response
+) -> dict[str, Any]:
+    """One hazard, with its ETag."""
+    data = await queries.read_hazard(session, actor=actor, hazard_id=hazard_id)
+    response.headers["ETag"] = _etag(data["version"])
+    return data
+
+
+@router.get(
+    "/{hazard_id}/history",
+    response_model=Page[HistoryRead],
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def hazard_history(
+    hazard_id: uuid.UUID, actor: CurrentActor, session: SessionDep, page: PageDep
+) -> Page[HistoryRead]:
+    """Every transition of a hazard, oldest first (the first is the creation)."""
+    rows, nxt = await queries.list_history(
+        session, actor=actor, hazard_id=hazard_id, limit=page.limit, cursor=page.cursor
+    )
+    return Page[HistoryRead](items=[HistoryRead.model_validate(r) for r in rows], next_cursor=nxt)
+
+
+async def _transition(
+    op: Callable[..., Awaitable[Hazard]],
+    *, session: SessionDep, response: Response, **kwargs: Any,
+) -> dict[str, Any]:  # fmt: skip
+    hazard = await op(session, **kwargs)
+    response.headers["ETag"] = _etag(hazard.version)
+    return await queries.shaped(session, hazard)
+
+
+@router.post("/{hazard_id}/plan", response_model=HazardRead, responses=TRANSITION_ERRORS)
+async def plan_hazard(
+    hazard_id: uuid.UUID,
+    body: PlanBody,
+    actor: CurrentActor,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """Rectification plan: reported → rectifying (major: 五落实 fields required)."""
+    return await _transition(
+        transitions.plan, session=session, response=response, actor=actor, hazard_id=hazard_id,
+        data=body, if_match=parse_if_match(if_match),
+    )  # fmt: skip
+
+
+@router.post("/{hazard_id}/submit", response_model=HazardRead, responses=TRANSITION_ERRORS)
+async def submit_hazard(
+    hazard_id: uuid.UUID,
+    body: SubmitBody,
+    actor: CurrentActor,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """Submit rectification evidence: rectifying → pending_verification."""
+    return await _transition(
+        transitions.submit, session=session, response=response, actor=actor, hazard_id=hazard_id,
+        data=body, if_match=parse_if_match(if_match),
+    )  # fmt: skip
+
+
+@router.post("/{hazard_id}/verify", response_model=HazardRead, responses=TRANSITION_ERRORS)
+async def verify_hazard(
+    hazard_id: uuid.UUID,
+    body: VerifyBody,
+    actor: CurrentActor,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """Verify: pass → closed; fail (note) → rectifying, optionally a new deadline."""
+    return await _transition(
+        transitions.verify, session=session, response=response, actor=actor, hazard_id=hazard_id,
+        data=body, if_match=parse_if_match(if_match),
+    )  # fmt: skip
+
+
+@router.post("/{hazard_id}/void", response_model=HazardRead, responses=TRANSITION_ERRORS)
+async def void_hazard(
+    hazard_id: uuid.UUID,
+    body: ReasonBody,
+    actor: CurrentActor,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """Void a reported or rectifying hazard (street office, reason)."""
+    return await _transition(
+        transitions.void, session=session, response=response, actor=actor, hazard_id=hazard_id,
+        data=body, if_match=parse_if_match(if_match),
+    )  # fmt: skip
+
+
+@router.post("/{hazard_id}/supervise", response_model=HazardRead, responses=TRANSITION_ERRORS)
+async def supervise_hazard(
+    hazard_id: uuid.UUID,
+    body: SuperviseBody,
+    actor: CurrentActor,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """挂牌督办 a major hazard (street office)."""
+    return await _transition(
+        transitions.supervise, session=session, response=response, actor=actor, hazard_id=hazard_id,
+        data=body, if_match=parse_if_match(if_match),
+    )  # fmt: skip
+
+
+@router.post("/{hazard_id}/extend", response_model=HazardRead, responses=TRANSITION_ERRORS)
+async def extend_hazard(
+    hazard_id: uuid.UUID,
+    body: ExtendBody,
+    actor: CurrentActor,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """Extend the deadline (the verifier; major: street office)."""
+    return await _transition(
+        transitions.extend, session=session, response=response, actor=actor, hazard_id=hazard_id,
+        data=body, if_match=parse_if_match(if_match),
+    )  # fmt: skip
+
+
+@router.post("/{hazard_id}/downgrade", response_model=HazardRead, responses=TRANSITION_ERRORS)
+async def downgrade_hazard(
+    hazard_id: uuid.UUID,
+    body: ReasonBody,
+    actor: CurrentActor,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> dict[str, Any]:
+    """Downgrade major → general (street office, reason)."""
+    return await _transition(
+        transitions.downgrade, session=session, response=response, actor=actor, hazard_id=hazard_id,
+        data=body, if_match=parse_if_match(if_match),
+    )  # fmt: skip

@@ -1,0 +1,154 @@
+"""Hazard payloads (brief §7): create, the transitions, and the ledger row."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from app.models.hazard import HazardCategory, HazardSource, HazardStatus, HazardType, PhotoKind
+from app.schemas.common import InputSchema, LongText, Name, Schema, ShortText
+from app.services.determination import HazardLevel
+
+ItemCode = Annotated[str, Field(pattern=r"^\d{1,2}\.\d{1,2}$", max_length=5)]
+PhotoIds = Annotated[list[uuid.UUID], Field(max_length=20)]
+Required = Annotated[LongText, Field(min_length=1)]
+Funds = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999.99"), decimal_places=2)]
+
+
+class HazardCreate(InputSchema):
+    id: uuid.UUID | None = None
+    enterprise_id: uuid.UUID
+    description: Required
+    category: HazardCategory
+    location: ShortText | None = None
+    hazard_type: HazardType | None = None
+    source: HazardSource | None = Field(
+        default=None, description="省略时按角色：企业自查 / 网格巡查 / 执法检查"
+    )
+    item_codes: list[ItemCode] = Field(default_factory=list, max_length=50)
+    device_failed: bool = Field(default=False, description="第十四条：监控、报警、防护设施失效")
+    level: HazardLevel | None = None
+    level_reason: LongText | None = None
+    photo_ids: PhotoIds = Field(default_factory=list)
+    fixed_on_spot: bool = False
+    evidence: LongText | None = None
+    production_suspended: bool = False
+
+
+class PlanBody(InputSchema):
+    responsible_person: Name
+    deadline: date
+    measures: Required
+    funds: Funds | None = None
+    goal: LongText | None = None
+    interim_measures: LongText | None = None
+    emergency_plan: LongText | None = None
+    production_suspended: bool | None = None
+
+
+class SubmitBody(InputSchema):
+    evidence: Required
+    photo_ids: PhotoIds = Field(default_factory=list)
+
+
+class VerifyBody(InputSchema):
+    passed: bool
+    note: LongText | None = None
+    new_deadline: date | None = None
+
+
+class ReasonBody(InputSchema):
+    reason: Required
+
+
+class SuperviseBody(InputSchema):
+    unit: Name
+    due: date
+
+
+class ExtendBody(InputSchema):
+    new_deadline: date
+    reason: Required
+
+
+class PhotoRef(Schema):
+    upload_id: uuid.UUID
+    kind: PhotoKind
+
+
+class HazardRead(Schema):
+    id: uuid.UUID
+    ledger_no: str
+    enterprise_id: uuid.UUID
+    source: HazardSource
+    description: str
+    location: str | None
+    category: HazardCategory
+    hazard_type: HazardType | None
+    level: HazardLevel
+    basis: dict[str, Any]
+    status: HazardStatus
+    fixed_on_spot: bool
+    found_at: datetime
+    found_by: uuid.UUID | None
+    found_by_role: str | None
+    inspection_id: uuid.UUID | None
+    responsible_person: str | None
+    deadline: date | None
+    measures: str | None
+    funds: float | None
+    goal: str | None
+    interim_measures: str | None
+    emergency_plan: str | None
+    evidence: str | None
+    planned_at: datetime | None
+    submitted_at: datetime | None
+    verified_at: datetime | None
+    verified_by: uuid.UUID | None
+    closed_at: datetime | None
+    voided_at: datetime | None
+    void_reason: str | None
+    supervised: bool
+    supervise_unit: str | None
+    supervise_due: date | None
+    supervised_at: datetime | None
+    production_suspended: bool
+    overdue: bool
+    days_overdue: int
+    photos: list[PhotoRef]
+    allowed_actions: list[str] = Field(description="当前状态下可执行的操作（不含角色判断）")
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class HistoryRead(Schema):
+    seq: int
+    action: str
+    from_status: HazardStatus | None
+    to_status: HazardStatus
+    actor_id: uuid.UUID | None
+    actor_role: str | None
+    at: datetime
+    note: str | None
+    data: dict[str, Any]
+
+
+class ChangeRead(Schema):
+    position: str
+    object_type: str
+    object_id: uuid.UUID
+    enterprise_id: uuid.UUID
+    op: str = Field(description="upsert | voided | removed")
+    status: str | None
+    changed_at: datetime
+
+
+class ChangeFeed(Schema):
+    items: list[ChangeRead]
+    next_cursor: str = Field(description="下次请求的 since；从不为 null")
+    has_more: bool

@@ -1,0 +1,168 @@
+"""Reading the ledger: one hazard, the filtered list (keyset), history, and row shaping."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, not_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import NotFound
+from app.models.enterprise import Enterprise
+from app.models.hazard import Hazard, HazardHistory, HazardPhoto, HazardStatus
+from app.rules.calendar import days_overdue, today_in_shanghai, utc_bounds
+from app.services.hazards.machine import allowed_actions
+from app.services.pagination import keyset_page
+from app.services.policy import Actor, Permission, require_permission, scope_by_enterprise
+
+# Brief §3: overdue = reported or rectifying past the deadline.
+OVERDUE_STATES = (HazardStatus.reported.value, HazardStatus.rectifying.value)
+
+
+@dataclass(frozen=True)
+class HazardFilters:
+    status: str | None = None
+    level: str | None = None
+    enterprise_id: uuid.UUID | None = None
+    grid_id: uuid.UUID | None = None
+    overdue: bool | None = None
+    source: str | None = None
+    category: str | None = None
+    supervised: bool | None = None
+    q: str | None = None
+    found_from: date | None = None
+    found_to: date | None = None
+
+
+def overdue_clause(today: date) -> ColumnElement[bool]:
+    return and_(
+        Hazard.status.in_(OVERDUE_STATES), Hazard.deadline.is_not(None), Hazard.deadline < today
+    )
+
+
+def filtered(actor: Actor, f: HazardFilters, today: date) -> Select[Hazard]:
+    """The scoped, filtered select of hazards (shared by the list and the export)."""
+    stmt = select(Hazard).where(scope_by_enterprise(actor, Hazard.enterprise_id))
+    for col, value in (
+        (Hazard.status, f.status),
+        (Hazard.level, f.level),
+        (Hazard.enterprise_id, f.enterprise_id),
+        (Hazard.source, f.source),
+        (Hazard.category, f.category),
+        (Hazard.supervised, f.supervised),
+    ):
+        if value is not None:
+            stmt = stmt.where(col == value)
+    if f.grid_id is not None:
+        in_grid = select(Enterprise.id).where(Enterprise.grid_id == f.grid_id)
+        stmt = stmt.where(Hazard.enterprise_id.in_(in_grid))
+    if f.overdue is not None:
+        clause = overdue_clause(today)
+        stmt = stmt.where(clause if f.overdue else not_(clause))
+    if f.q:
+        stmt = stmt.where(
+            or_(
+                Hazard.description.contains(f.q, autoescape=True),
+                Hazard.location.contains(f.q, autoescape=True),
+                Hazard.ledger_no.contains(f.q, autoescape=True),
+            )
+        )
+    if f.found_from is not None or f.found_to is not None:
+        lo, hi = utc_bounds(f.found_from or date(2000, 1, 1), f.found_to or date(2999, 12, 31))
+        if f.found_from is not None and f.found_to is not None and f.found_to < f.found_from:
+            stmt = stmt.where(false())
+        stmt = stmt.where(Hazard.found_at >= lo, Hazard.found_at < hi)
+    return stmt
+
+
+async def list_hazards(
+    session: AsyncSession, *, actor: Actor, filters: HazardFilters, limit: int, cursor: str | None
+) -> tuple[list[dict[str, Any]], str | None]:
+    require_permission(actor, Permission.HAZARD_READ)
+    today = today_in_shanghai()
+    stmt = filtered(actor, filters, today)
+    rows, nxt = await keyset_page(
+        session,
+        stmt,
+        order=[Hazard.found_at, Hazard.id],
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+    )
+    photos = await photo_map(session, [h.id for h in rows])
+    return [shape(h, photos.get(h.id, []), today) for h in rows], nxt
+
+
+async def get_hazard(
+    session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID, for_update: bool = False
+) -> Hazard:
+    """The hazard if the caller may see it (404 otherwise, never revealing foreign ones)."""
+    require_permission(actor, Permission.HAZARD_READ)
+    stmt = select(Hazard).where(
+        Hazard.id == hazard_id, scope_by_enterprise(actor, Hazard.enterprise_id)
+    )
+    if for_update:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    hazard = await session.scalar(stmt)
+    if hazard is None:
+        raise NotFound("隐患不存在", "Hazard not found")
+    return hazard
+
+
+async def read_hazard(
+    session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID
+) -> dict[str, Any]:
+    hazard = await get_hazard(session, actor=actor, hazard_id=hazard_id)
+    return await shaped(session, hazard)
+
+
+async def shaped(session: AsyncSession, hazard: Hazard) -> dict[str, Any]:
+    photos = await photo_map(session, [hazard.id])
+    return shape(hazard, photos.get(hazard.id, []), today_in_shanghai())
+
+
+async def photo_map(
+    session: AsyncSession, hazard_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[dict[str, Any]]]:
+    out: dict[uuid.UUID, list[dict[str, Any]]] = {}
+    if not hazard_ids:
+        return out
+    rows = await session.execute(
+        select(HazardPhoto.hazard_id, HazardPhoto.upload_id, HazardPhoto.kind)
+        .where(HazardPhoto.hazard_id.in_(hazard_ids))
+        .order_by(HazardPhoto.hazard_id, HazardPhoto.kind, HazardPhoto.position)
+    )
+    for hid, uid, kind in rows:
+        out.setdefault(hid, []).append({"upload_id": uid, "kind": kind})
+    return out
+
+
+def is_overdue(hazard: Hazard, today: date) -> int:
+    """Days overdue (0 = not overdue), derived at read time from the Shanghai date."""
+    if hazard.status not in OVERDUE_STATES:
+        return 0
+    return days_overdue(hazard.deadline, today)
+
+
+def shape(hazard: Hazard, photos: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    data = {c.key: getattr(hazard, c.key) for c in Hazard.__table__.columns}
+    days = is_overdue(hazard, today)
+    data.update(
+        funds=float(hazard.funds) if hazard.funds is not None else None,
+        overdue=days > 0,
+        days_overdue=days,
+        photos=photos,
+        allowed_actions=allowed_actions(hazard.status),
+    )
+    return data
+
+
+async def list_history(
+    session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID, limit: int, cursor: str | None
+) -> tuple[list[HazardHistory], str | None]:
+    await get_hazard(session, actor=actor, hazard_id=hazard_id)
+    stmt = select(HazardHistory).where(HazardHistory.hazard_id == hazard_id)
+    return await keyset_page(session, stmt, order=[HazardHistory.seq], limit=limit, cursor=cursor)

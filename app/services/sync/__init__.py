@@ -1,0 +1,6 @@
+"""The change feed (`GET /api/v1/sync/changes`): change capture and the scoped reader."""
+
+from app.services.sync import tracking as tracking
+from app.services.sync.feed import FeedEntry, read_changes
+
+__all__ = ["FeedEntry", "read_changes"]

@@ -1,0 +1,105 @@
+"""Reading the change feed, scoped to the caller (brief §4, issue 4).
+
+Position = (txid, seq). On PostgreSQL only rows whose transaction id is below the reader's
+snapshot xmin are returned: every transaction below xmin has ended, so no row can later
+appear at a position before one already handed out. A long writer holds the feed back
+(bounded by the statement timeout) but never makes it skip.
+
+An object the caller can no longer see (its enterprise moved to another grid) is reported as
+`removed` — the client drops it and, for an enterprise, everything under it. Entries carry
+ids, codes and status only, never personal fields, so the dashboard reads the same feed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, Text, cast, func, or_, select, true, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models.enterprise import Enterprise
+from app.models.hazard import Change, Hazard, HazardStatus
+from app.models.user import Role
+from app.services.pagination import decode_cursor, encode_cursor
+from app.services.policy import Actor, Permission, require_permission
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    position: str
+    object_type: str
+    object_id: uuid.UUID
+    enterprise_id: uuid.UUID
+    op: str  # upsert | voided | removed
+    status: str | None
+    changed_at: datetime
+
+
+def _relevant(actor: Actor) -> ColumnElement[bool]:
+    """Rows the caller saw or sees: its enterprise, or its grids then or now."""
+    if actor.role in (Role.street_office, Role.dashboard):
+        return true()
+    if actor.role == Role.enterprise_head and actor.enterprise_id is not None:
+        return Change.enterprise_id == actor.enterprise_id
+    grids = list(actor.grid_ids)
+    return or_(
+        Enterprise.grid_id.in_(grids), Change.grid_id.in_(grids), Change.prev_grid_id.in_(grids)
+    )
+
+
+def _visible_now(actor: Actor, enterprise_id: uuid.UUID, grid_id: uuid.UUID) -> bool:
+    if actor.role in (Role.street_office, Role.dashboard):
+        return True
+    if actor.role == Role.enterprise_head:
+        return enterprise_id == actor.enterprise_id
+    return grid_id in actor.grid_ids
+
+
+def _horizon(session: AsyncSession) -> ColumnElement[bool]:
+    if session.get_bind().dialect.name != "postgresql":
+        return true()
+    xmin = cast(cast(func.pg_snapshot_xmin(func.pg_current_snapshot()), Text), BigInteger)
+    return Change.txid < select(xmin).scalar_subquery()
+
+
+def _entry(actor: Actor, change: Change, grid_id: uuid.UUID, status: str | None) -> FeedEntry:
+    if not _visible_now(actor, change.enterprise_id, grid_id):
+        op, status = "removed", None
+    elif status == HazardStatus.voided:
+        op = "voided"
+    else:
+        op = "upsert"
+    return FeedEntry(
+        position=encode_cursor([change.txid, change.seq]),
+        object_type=change.object_type,
+        object_id=change.object_id,
+        enterprise_id=change.enterprise_id,
+        op=op,
+        status=status,
+        changed_at=change.at,
+    )
+
+
+async def read_changes(
+    session: AsyncSession, *, actor: Actor, since: str | None, limit: int
+) -> tuple[list[FeedEntry], str, bool]:
+    """Entries after `since`, the position to resume from (never null), and `has_more`."""
+    require_permission(actor, Permission.SYNC_READ)
+    after: list[Any] = decode_cursor(since, [Change.txid, Change.seq]) if since else [-1, 0]
+    stmt = (
+        select(Change, Enterprise.grid_id, Hazard.status)
+        .join(Enterprise, Enterprise.id == Change.enterprise_id)
+        .outerjoin(Hazard, (Change.object_type == "hazard") & (Hazard.id == Change.object_id))
+        .where(tuple_(Change.txid, Change.seq) > tuple_(*after), _horizon(session))
+        .where(_relevant(actor))
+        .order_by(Change.txid, Change.seq)
+        .limit(limit + 1)
+    )
+    rows = (await session.execute(stmt)).all()
+    has_more = len(rows) > limit
+    entries = [_entry(actor, c, g, s) for c, g, s in rows[:limit]]
+    position = entries[-1].position if entries else encode_cursor(after)
+    return entries, position, has_more

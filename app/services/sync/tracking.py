@@ -1,0 +1,73 @@
+"""Change capture for the feed: every flush that inserts or changes a tracked row logs it.
+
+A session event rather than a call in each service, so enterprises (foundation), hazards
+(issue 4) and inspections (issue 3) are captured alike and no write path can forget it; the
+change row is written on the same connection, so it commits or rolls back with the change.
+
+Ordering (issue 4: "a change committed late must not be skipped"): each row carries the
+writing transaction's id (`pg_current_xact_id()`, 64-bit, never wraps) and the reader only
+returns rows of transactions older than its snapshot's xmin — see `feed.py`. On SQLite the
+writer lock is held from the first write to commit, so `seq` order is commit order and
+`txid` is 0.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, Text, cast, event, func, insert, literal, select
+from sqlalchemy.orm import Session, UOWTransaction, attributes
+
+from app.models.enterprise import Enterprise
+from app.models.hazard import Change
+
+# Table name → the object type the feed reports (the inspection model belongs to issue 3 and
+# is matched by table name, so this module does not import it).
+TRACKED = {"enterprises": "enterprise", "hazards": "hazard", "inspections": "inspection"}
+
+
+def _txid(session: Session) -> ColumnElement[Any]:
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(cast(func.pg_current_xact_id(), Text), BigInteger)
+    return literal(0, BigInteger)
+
+
+def _row(obj: Any) -> dict[str, Any] | None:
+    kind = TRACKED.get(getattr(obj, "__tablename__", ""))
+    if kind is None:
+        return None
+    if kind == "enterprise":
+        hist = attributes.get_history(obj, "grid_id")
+        prev = hist.deleted[0] if hist.deleted else None
+        return {
+            "object_type": kind,
+            "object_id": obj.id,
+            "enterprise_id": obj.id,
+            "grid_id": obj.grid_id,
+            "prev_grid_id": prev if prev != obj.grid_id else None,
+        }
+    enterprise_id: uuid.UUID = obj.enterprise_id
+    return {
+        "object_type": kind,
+        "object_id": obj.id,
+        "enterprise_id": enterprise_id,
+        "grid_id": select(Enterprise.grid_id)
+        .where(Enterprise.id == enterprise_id)
+        .scalar_subquery(),
+        "prev_grid_id": None,
+    }
+
+
+@event.listens_for(Session, "after_flush")
+def _log_changes(session: Session, _ctx: UOWTransaction) -> None:
+    objs = list(session.new) + [
+        o for o in session.dirty if session.is_modified(o, include_collections=False)
+    ]
+    rows = [r for r in map(_row, objs) if r is not None]
+    if not rows:
+        return
+    conn = session.connection()
+    txid = _txid(session)
+    for row in rows:
+        conn.execute(insert(Change).values(txid=txid, **row))

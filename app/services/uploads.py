@@ -1,0 +1,105 @@
+"""Photo uploads (brief §4): sanitised, stored by content hash, served only to those entitled.
+
+Who may fetch an upload: its uploader while it is not yet attached to anything; once
+attached (its `enterprise_id` is set), whoever may see that enterprise's objects. Other
+domains whose objects hold photos without an enterprise (public reports, issue 5) add a check
+with `register_visibility`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import NotFound
+from app.core.storage import BlobNotFoundError, BlobStorage
+from app.models.enterprise import Enterprise
+from app.models.upload import Upload
+from app.services import audit
+from app.services.images import sanitize_image
+from app.services.policy import Actor, Permission, enterprise_scope, require_permission
+
+VisibilityCheck = Callable[[AsyncSession, Actor, Upload], Awaitable[bool]]
+_EXTRA_CHECKS: list[VisibilityCheck] = []
+
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+
+
+def register_visibility(check: VisibilityCheck) -> None:
+    """Let another domain grant access to uploads attached to its objects."""
+    _EXTRA_CHECKS.append(check)
+
+
+async def store_upload(
+    session: AsyncSession,
+    *,
+    storage: BlobStorage,
+    data: bytes,
+    actor: Actor | None,
+    max_bytes: int,
+    max_pixels: int,
+) -> Upload:
+    """Validate, strip metadata (re-encode), store the blob and write its row (flush only).
+
+    `actor` None is an anonymous upload (the public mini-program, issue 5).
+    """
+    if actor is not None:
+        require_permission(actor, Permission.UPLOAD_CREATE)
+    clean = await asyncio.to_thread(
+        sanitize_image, data, max_bytes=max_bytes, max_pixels=max_pixels
+    )
+    key = await storage.put(clean.data, content_type=clean.content_type)
+    upload = Upload(
+        id=uuid.uuid4(),
+        sha256=key,
+        content_type=clean.content_type,
+        size=len(clean.data),
+        width=clean.width,
+        height=clean.height,
+        uploaded_by=actor.user_id if actor else None,
+    )
+    session.add(upload)
+    await session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="create",
+        object_type="upload",
+        object_id=upload.id,
+        changes={"sha256": key, "size": upload.size, "content_type": upload.content_type},
+    )
+    return upload
+
+
+async def _may_see(session: AsyncSession, actor: Actor, upload: Upload) -> bool:
+    if upload.enterprise_id is None and upload.uploaded_by == actor.user_id:
+        return True
+    if upload.enterprise_id is not None:
+        visible = await session.scalar(
+            select(Enterprise.id).where(
+                Enterprise.id == upload.enterprise_id, enterprise_scope(actor)
+            )
+        )
+        if visible is not None:
+            return True
+    for check in _EXTRA_CHECKS:
+        if await check(session, actor, upload):
+            return True
+    return False
+
+
+async def read_upload(
+    session: AsyncSession, *, storage: BlobStorage, actor: Actor, upload_id: uuid.UUID
+) -> tuple[Upload, bytes]:
+    """The upload and its bytes if the caller may see it; 404 otherwise."""
+    upload = await session.get(Upload, upload_id)
+    if upload is None or not await _may_see(session, actor, upload):
+        raise NotFound("照片不存在", "Upload not found")
+    try:
+        return upload, await storage.open(upload.sha256)
+    except BlobNotFoundError:
+        raise NotFound("照片文件不存在", "Upload content missing") from None
