@@ -262,24 +262,41 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    @app.exception_handler(Exception)
-    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    async def _infrastructure(request: Request, exc: Exception) -> JSONResponse:
+        """Database/network failures: 503 with Retry-After when the database is unreachable,
+        else the generic 500. Registered per class so Starlette does not re-raise them."""
         from app.core.db import is_database_unavailable
 
         if is_database_unavailable(exc):
             log.warning("database unavailable: %s", type(exc).__name__)
             err = ServiceUnavailable("数据库暂时不可用，请稍后重试", "Database unavailable")
-            return await _app_error(request, err)
-        log.exception(
-            "unhandled error", extra={"request_id": getattr(request.state, "request_id", None)}
-        )
-        return problem_response(
-            request,
-            status=500,
-            code="internal_error",
-            title=("服务器内部错误", "Internal server error"),
-            detail=("服务器内部错误，请稍后重试", "Internal server error"),
-        )
+            return app_error_response(request, err)
+        return _internal(request, exc)
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    for cls in (SQLAlchemyError, OSError, TimeoutError):
+        app.add_exception_handler(cls, _infrastructure)
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+        return await _infrastructure(request, exc)
+
+
+def _internal(request: Request, exc: Exception) -> JSONResponse:
+    log.error(
+        "unhandled error: %s",
+        type(exc).__name__,
+        exc_info=exc,
+        extra={"request_id": getattr(request.state, "request_id", None)},
+    )
+    return problem_response(
+        request,
+        status=500,
+        code="internal_error",
+        title=("服务器内部错误", "Internal server error"),
+        detail=("服务器内部错误，请稍后重试", "Internal server error"),
+    )
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
