@@ -7,6 +7,7 @@ from app.models.enterprise import Enterprise
 from app.models.grid import Grid
 from app.models.hazard import Change, Hazard, HazardHistory, HazardPhoto, LedgerCounter
 from app.models.inspection import Inspection, InspectionQuiz, InspectionResponse
+from app.models.public_report import PublicReport, PublicReportPhoto, PublicUpload
 from app.models.records import Certificate, Drill, Training
 from app.models.standard import Standard, StandardItemRecord
 from app.models.upload import Upload
@@ -32,6 +33,9 @@ __all__ = [
     "Interview",
     "LedgerCounter",
     "OutboxEvent",
+    "PublicReport",
+    "PublicReportPhoto",
+    "PublicUpload",
     "RefreshToken",
     "Role",
     "Standard",

@@ -1,0 +1,140 @@
+"""Possible duplicates of a report, so staff triage quickly (issue 5).
+
+Candidates, within 30 days either side of the report and inside the caller's scope:
+- open hazards (not closed, not voided) of the report's enterprise, or of an enterprise whose
+  registered coordinates lie within 50 m of the report's;
+- other reports (not refused as invalid) of the same enterprise, or within 50 m when both
+  have coordinates.
+A coarse box narrows the rows in SQL; the exact great-circle distance is checked here.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models.enterprise import Enterprise
+from app.models.hazard import Hazard, HazardStatus
+from app.models.public_report import PublicReport, ReportOutcome
+from app.schemas.public_report import PossibleDuplicate
+from app.services.policy import Actor, scope_by_enterprise
+from app.services.public_reports.scope import report_scope
+
+WINDOW = timedelta(days=30)
+RADIUS_M = 50.0
+LIMIT = 10
+_EARTH_M = 6_371_000.0
+_EXCERPT = 120
+
+
+def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    """Haversine distance; GCJ-02 offsets are locally constant, so nearby points compare fine."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_M * math.asin(math.sqrt(a))
+
+
+def _near(lat_col: object, lng_col: object, lat: float, lng: float) -> ColumnElement[bool]:
+    dlat = RADIUS_M / 111_000 * 1.5
+    dlng = dlat / max(math.cos(math.radians(lat)), 0.1)
+    return and_(
+        lat_col.between(lat - dlat, lat + dlat),  # type: ignore[attr-defined]
+        lng_col.between(lng - dlng, lng + dlng),  # type: ignore[attr-defined]
+    )
+
+
+def _close(report: PublicReport, lat: float | None, lng: float | None) -> float | None:
+    if None in (report.latitude, report.longitude, lat, lng):
+        return None
+    return distance_m(report.latitude, report.longitude, lat, lng)  # type: ignore[arg-type]
+
+
+async def _hazards(
+    session: AsyncSession, actor: Actor, report: PublicReport
+) -> list[PossibleDuplicate]:
+    same = Hazard.enterprise_id == report.enterprise_id if report.enterprise_id else false()
+    near: ColumnElement[bool] = false()
+    if report.latitude is not None and report.longitude is not None:
+        near = _near(Enterprise.latitude, Enterprise.longitude, report.latitude, report.longitude)
+    rows = await session.execute(
+        select(Hazard, Enterprise.latitude, Enterprise.longitude)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(
+            or_(same, near),
+            Hazard.status.not_in([HazardStatus.closed, HazardStatus.voided]),
+            Hazard.found_at.between(report.received_at - WINDOW, report.received_at + WINDOW),
+            scope_by_enterprise(actor, Hazard.enterprise_id),
+        )
+        .order_by(Hazard.found_at.desc(), Hazard.id)
+        .limit(LIMIT * 2)
+    )
+    out = []
+    for hazard, lat, lng in rows:
+        dist = _close(report, lat, lng)
+        if hazard.enterprise_id != report.enterprise_id and (dist is None or dist > RADIUS_M):
+            continue
+        out.append(
+            PossibleDuplicate(
+                kind="hazard",
+                id=hazard.id,
+                enterprise_id=hazard.enterprise_id,
+                at=hazard.found_at,
+                status=hazard.status,
+                description=hazard.description[:_EXCERPT],
+                distance_m=round(dist, 1) if dist is not None else None,
+            )
+        )
+    return out[:LIMIT]
+
+
+async def _reports(
+    session: AsyncSession, actor: Actor, report: PublicReport
+) -> list[PossibleDuplicate]:
+    same = PublicReport.enterprise_id == report.enterprise_id if report.enterprise_id else false()
+    near: ColumnElement[bool] = false()
+    if report.latitude is not None and report.longitude is not None:
+        near = _near(
+            PublicReport.latitude, PublicReport.longitude, report.latitude, report.longitude
+        )
+    rows = await session.scalars(
+        select(PublicReport)
+        .where(
+            or_(same, near),
+            PublicReport.id != report.id,
+            PublicReport.outcome != ReportOutcome.invalid,
+            PublicReport.received_at.between(
+                report.received_at - WINDOW, report.received_at + WINDOW
+            ),
+            report_scope(actor),
+        )
+        .order_by(PublicReport.received_at.desc(), PublicReport.id)
+        .limit(LIMIT * 2)
+    )
+    out = []
+    for other in rows:
+        dist = _close(report, other.latitude, other.longitude)
+        same_ent = report.enterprise_id is not None and other.enterprise_id == report.enterprise_id
+        if not same_ent and (dist is None or dist > RADIUS_M):
+            continue
+        out.append(
+            PossibleDuplicate(
+                kind="report",
+                id=other.id,
+                enterprise_id=other.enterprise_id,
+                at=other.received_at,
+                status=other.outcome,
+                description=other.description[:_EXCERPT],
+                distance_m=round(dist, 1) if dist is not None else None,
+            )
+        )
+    return out[:LIMIT]
+
+
+async def possible_duplicates(
+    session: AsyncSession, *, actor: Actor, report: PublicReport
+) -> list[PossibleDuplicate]:
+    return [*await _hazards(session, actor, report), *await _reports(session, actor, report)]
