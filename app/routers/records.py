@@ -13,6 +13,7 @@ from app.models.records import Drill, DrillKind, PersonRole, Training, TrainingT
 from app.routers._base import api_router
 from app.rules.certificates import CertificateCategory, CertificateStatus
 from app.schemas.common import Page
+from app.schemas.compliance import ComplianceRead
 from app.schemas.records import (
     CertificateCreate,
     CertificateRead,
@@ -21,7 +22,7 @@ from app.schemas.records import (
     TrainingCreate,
     TrainingRead,
 )
-from app.services import records
+from app.services import compliance, records
 
 router = api_router(prefix="/api/v1/enterprises/{enterprise_id}", tags=["records"])
 
@@ -191,3 +192,18 @@ async def get_certificate(
         certificate_id=certificate_id,
         warning_days=settings.certificate_warning_days,
     )
+
+
+@router.get("/compliance", response_model=ComplianceRead, responses=READ_ERRORS)
+async def get_compliance(
+    enterprise_id: uuid.UUID,
+    actor: CurrentActor,
+    session: SessionDep,
+    settings: SettingsDep,
+    year: Year = None,
+) -> ComplianceRead:
+    """Each rule of the plan for the year (default this year): met or not, why, and its basis."""
+    result = await compliance.get_compliance(
+        session, actor=actor, enterprise_id=enterprise_id, year=year, settings=settings
+    )
+    return ComplianceRead.model_validate(result, from_attributes=True)

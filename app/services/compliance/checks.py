@@ -1,0 +1,253 @@
+"""The compliance rules (brief §7), evaluated on facts; pure, no database.
+
+Each check cites the plan section or article it applies. Periodic rules are judged on the
+periods that have begun by the evaluation date: `met` stays false until the current period
+is satisfied too ("false until the rule is satisfied for the period").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from app.core.config import Settings
+from app.models.enterprise import Enterprise
+from app.rules.calendar import periods
+from app.rules.enterprise_kinds import Feature
+from app.services.compliance.facts import PLAN_END, PLAN_START, Facts
+
+CHECK_LABELS: dict[str, str] = {
+    "evacuation_drill": "疏散逃生演练",
+    "principal_checks": "主要负责人带队检查",
+    "principal_quiz": "逢查必考、逢查必问",
+    "principal_training": "主要负责人专题安全教育培训",
+    "certificates_valid": "特种作业操作证有效",
+    "major_overdue": "重大事故隐患无超期未整改",
+    "major_zero": "重大事故隐患动态清零",
+    "standardization": "安全生产标准化等级有效",
+}
+BASIS: dict[str, str] = {
+    "evacuation_drill": (
+        "实施方案 三(六)12：企业每年至少开展1次疏散逃生演练，“厂中厂”等类型企业至少每半年开展1次"
+    ),
+    "principal_checks": (
+        "实施方案 三(三)4：主要负责人每季度至少带队检查1次重大事故隐患排查整治情况"
+        "（金属冶炼企业至少每月1次）"
+    ),
+    "principal_quiz": "实施方案 三(三)4：在检查中开展逢查必考、逢查必问",
+    "principal_training": (
+        "实施方案 三(六)11：三年内（2024–2026年）完成企业主要负责人专题安全教育培训全覆盖"
+    ),
+    "certificates_valid": (
+        "《特种作业人员安全技术培训考核管理规定》（原安监总局令第30号）"
+        "第十九条、第二十一条；实施方案 三(六)13"
+    ),
+    "major_overdue": (
+        "实施方案 三(三)5：重大事故隐患全部上账、即查即改、全面整改，照单逐条整改销号"
+    ),
+    "major_zero": (
+        "实施方案 三(三)5：确保重大事故隐患动态清零；二：2026年底前建立动态清零、闭环管理常态化机制"
+    ),
+    "standardization": (
+        "实施方案 三(四)8：引导企业创评安全生产标准化等级，实施重大事故隐患“一票否决”"
+    ),
+}
+_HALVES = ("上半年", "下半年")
+_QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    met: bool
+    detail: str
+    basis: str
+
+    @property
+    def label(self) -> str:
+        return CHECK_LABELS[self.code]
+
+
+def period_name(year: int, per_year: int, index: int) -> str:
+    if per_year == 1:
+        return f"{year}年"
+    if per_year == 2:
+        return f"{year}年{_HALVES[index]}"
+    if per_year == 4:
+        return f"{year}年{_QUARTERS[index]}"
+    return f"{year}年{index + 1}月"
+
+
+def period_counts(
+    by_month: dict[int, int], year: int, per_year: int, on: date
+) -> list[tuple[str, int]]:
+    """(name, count) for each period of `year` that has begun by `on`."""
+    out = []
+    for i, (start, end) in enumerate(periods(year, per_year)):
+        if start > on:
+            break
+        n = sum(by_month.get(m, 0) for m in range(start.month, end.month + 1))
+        out.append((period_name(year, per_year, i), n))
+    return out
+
+
+def _periodic(code: str, counts: list[tuple[str, int]], what: str, rule: str, year: int) -> Check:
+    if not counts:
+        return Check(code, False, f"{year}年尚未开始，暂无{what}记录", BASIS[code])
+    missing = [name for name, n in counts if n == 0]
+    total = sum(n for _, n in counts)
+    if missing:
+        detail = f"{'、'.join(missing)}未开展{what}（{rule}）；已记录{total}次"
+        return Check(code, False, detail, BASIS[code])
+    return Check(
+        code, True, f"{'、'.join(n for n, _ in counts)}均已开展{what}，共{total}次", BASIS[code]
+    )
+
+
+def drill_check(ent: Enterprise, f: Facts, year: int, on: date, s: Settings) -> Check:
+    fif = Feature.FACTORY_IN_FACTORY.value in (ent.features or [])
+    per_year = s.drills_per_year_factory_in_factory if fif else s.drills_per_year
+    rule = f"“厂中厂”企业每年至少{per_year}次、每半年至少1次" if fif else f"每年至少{per_year}次"
+    counts = period_counts(f.drills_by_month, year, per_year, on)
+    return _periodic("evacuation_drill", counts, "疏散逃生演练", rule, year)
+
+
+def principal_checks_check(ent: Enterprise, f: Facts, year: int, on: date, s: Settings) -> Check:
+    smelting = Feature.METAL_SMELTING.value in (ent.features or [])
+    per_year = (
+        s.principal_checks_per_year_metal_smelting if smelting else s.principal_checks_per_year
+    )
+    rule = "金属冶炼企业每月至少1次" if per_year == 12 else f"每年至少{per_year}次，每期至少1次"
+    counts = period_counts(f.checks_by_month, year, per_year, on)
+    return _periodic("principal_checks", counts, "主要负责人带队检查", rule, year)
+
+
+def quiz_check(f: Facts, year: int) -> Check:
+    total = sum(f.checks_by_month.values())
+    if total == 0:
+        return Check(
+            "principal_quiz",
+            False,
+            f"{year}年无主要负责人带队检查，因而没有逢查必考记录",
+            BASIS["principal_quiz"],
+        )
+    if f.checks_without_quiz:
+        detail = f"{year}年{total}次主要负责人带队检查中有{f.checks_without_quiz}次没有考问记录"
+        return Check("principal_quiz", False, detail, BASIS["principal_quiz"])
+    return Check(
+        "principal_quiz",
+        True,
+        f"{year}年{total}次主要负责人带队检查均有考问记录",
+        BASIS["principal_quiz"],
+    )
+
+
+def training_check(ent: Enterprise, f: Facts, on: date) -> Check:
+    code = "principal_training"
+    if on < PLAN_START:
+        return Check(code, False, "三年行动尚未开始", BASIS[code])
+    upto = min(on, PLAN_END).isoformat()
+    if ent.principal_name:
+        if ent.principal_name.strip() in f.principal_trainees:
+            return Check(
+                code,
+                True,
+                f"现任主要负责人已于{PLAN_START.isoformat()}至{upto}期间完成专题安全教育培训",
+                BASIS[code],
+            )
+        extra = (
+            "（有其他人员以主要负责人身份参训，但不是现任主要负责人）"
+            if f.principal_trainees
+            else ""
+        )
+        return Check(code, False, f"现任主要负责人尚无专题安全教育培训合格记录{extra}", BASIS[code])
+    if f.principal_trainees:
+        return Check(
+            code,
+            True,
+            "已有主要负责人专题安全教育培训记录（企业档案未登记主要负责人姓名）",
+            BASIS[code],
+        )
+    return Check(code, False, "尚无主要负责人专题安全教育培训记录", BASIS[code])
+
+
+def certificates_check(f: Facts, on: date, warning_days: int) -> Check:
+    code = "certificates_valid"
+    if f.certificates_bad:
+        detail = (
+            f"截至{on.isoformat()}，{f.certificates}本特种作业操作证中"
+            f"有{f.certificates_bad}本已过期或逾期未复审"
+        )
+        return Check(code, False, detail, BASIS[code])
+    if not f.certificates:
+        return Check(code, True, "未登记特种作业操作证", BASIS[code])
+    near = (
+        f"，其中{f.certificates_expiring}本将在{warning_days}天内到期或需复审"
+        if f.certificates_expiring
+        else ""
+    )
+    return Check(code, True, f"{f.certificates}本特种作业操作证均在有效期内{near}", BASIS[code])
+
+
+def hazard_checks(f: Facts, on: date) -> list[Check]:
+    day = on.isoformat()
+    overdue = (
+        Check(
+            "major_overdue",
+            True,
+            f"截至{day}，没有超过整改期限未销号的重大事故隐患",
+            BASIS["major_overdue"],
+        )
+        if not f.major_overdue
+        else Check(
+            "major_overdue",
+            False,
+            f"截至{day}，有{f.major_overdue}项重大事故隐患超过整改期限仍未销号",
+            BASIS["major_overdue"],
+        )
+    )
+    zero = (
+        Check("major_zero", True, f"截至{day}，重大事故隐患已清零", BASIS["major_zero"])
+        if not f.major_open
+        else Check(
+            "major_zero",
+            False,
+            f"截至{day}，仍有{f.major_open}项重大事故隐患未销号",
+            BASIS["major_zero"],
+        )
+    )
+    return [overdue, zero]
+
+
+def standardization_check(ent: Enterprise, on: date) -> Check:
+    code = "standardization"
+    grade = ent.standardization_grade
+    if grade is None:
+        return Check(code, False, "未取得安全生产标准化等级", BASIS[code])
+    if ent.standardization_certified_on is not None and ent.standardization_certified_on > on:
+        return Check(
+            code,
+            False,
+            f"安全生产标准化{grade}级自{ent.standardization_certified_on.isoformat()}起生效",
+            BASIS[code],
+        )
+    expires = ent.standardization_expires_on
+    if expires is not None and expires < on:
+        return Check(
+            code, False, f"安全生产标准化{grade}级已于{expires.isoformat()}到期", BASIS[code]
+        )
+    until = f"，有效期至{expires.isoformat()}" if expires else ""
+    return Check(code, True, f"安全生产标准化{grade}级有效{until}", BASIS[code])
+
+
+def evaluate(ent: Enterprise, f: Facts, *, year: int, on: date, settings: Settings) -> list[Check]:
+    """Every check, in the contract's order."""
+    return [
+        drill_check(ent, f, year, on, settings),
+        principal_checks_check(ent, f, year, on, settings),
+        quiz_check(f, year),
+        training_check(ent, f, on),
+        certificates_check(f, on, settings.certificate_warning_days),
+        *hazard_checks(f, on),
+        standardization_check(ent, on),
+    ]
