@@ -167,6 +167,14 @@ def enterprise_scope(actor: Actor) -> ColumnElement[bool]:
     return false()
 
 
+def stats_enterprise_scope(actor: Actor) -> ColumnElement[bool]:
+    """Enterprises counted in the caller's statistics: the jurisdiction for the street office
+    and the dashboard (aggregates only, brief §1), otherwise what the caller may see."""
+    if actor.role in (Role.street_office, Role.dashboard):
+        return true()
+    return enterprise_scope(actor)
+
+
 def scope_by_enterprise(
     actor: Actor, enterprise_id_col: InstrumentedAttribute[uuid.UUID]
 ) -> ColumnElement[bool]:
