@@ -116,7 +116,7 @@ async def post_public_report(
 @reports.get(
     "/reports/{receipt_code}",
     response_model=PublicReportStatus,
-    responses=problem_responses(404, 429, 503),
+    responses=problem_responses(404, 422, 429, 503),
 )
 async def public_report_status(
     receipt_code: str,
