@@ -59,6 +59,29 @@ async def photo_ids_of(
     return out
 
 
+def _triage_of(report: PublicReport) -> Triage | None:
+    if report.decided_at is None:
+        return None
+    return Triage(
+        decided_by=report.decided_by,
+        decided_at=report.decided_at,
+        note=report.note,
+        duplicate_of_report_id=report.duplicate_of_report_id,
+        duplicate_of_hazard_id=report.duplicate_of_hazard_id,
+    )
+
+
+def _reward_of(report: PublicReport) -> Reward | None:
+    if report.reward_decided_at is None:
+        return None
+    return Reward(
+        eligible=report.reward_eligible,
+        amount=report.reward_amount,
+        paid_on=report.reward_paid_on,
+        decided_at=report.reward_decided_at,
+    )
+
+
 def report_view(
     settings: Settings,
     actor: Actor,
@@ -70,7 +93,6 @@ def report_view(
 ) -> ReportRead:
     """`with_phone=False` for POST answers: those are kept by the idempotency store, and the
     number must not be stored anywhere in clear."""
-    decided = report.decided_at is not None
     return ReportRead(
         id=report.id,
         receipt_code=report.receipt_code,
@@ -90,23 +112,8 @@ def report_view(
         received_at=report.received_at,
         photo_ids=photo_ids,
         hazard_id=report.hazard_id,
-        triage=Triage(
-            decided_by=report.decided_by,
-            decided_at=report.decided_at,
-            note=report.note,
-            duplicate_of_report_id=report.duplicate_of_report_id,
-            duplicate_of_hazard_id=report.duplicate_of_hazard_id,
-        )
-        if decided
-        else None,
-        reward=Reward(
-            eligible=report.reward_eligible,
-            amount=report.reward_amount,
-            paid_on=report.reward_paid_on,
-            decided_at=report.reward_decided_at,
-        )
-        if report.reward_decided_at is not None
-        else None,
+        triage=_triage_of(report),
+        reward=_reward_of(report),
         possible_duplicates=duplicates,
     )
 

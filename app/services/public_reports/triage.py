@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -161,6 +162,57 @@ async def _duplicate(
     )
 
 
+_OUTCOMES = {
+    TriageDecision.accept: ReportOutcome.accepted,
+    TriageDecision.duplicate: ReportOutcome.duplicate,
+    TriageDecision.invalid: ReportOutcome.invalid,
+}
+
+
+async def _apply_decision(
+    session: AsyncSession, actor: Actor, report: PublicReport, data: TriageRequest
+) -> None:
+    if data.decision == TriageDecision.accept:
+        await _accept(session, actor, report, data)
+    elif data.decision == TriageDecision.duplicate:
+        await _duplicate(session, actor, report, data)
+    elif not (data.note and data.note.strip()):
+        raise Unprocessable(
+            "不予采纳须填写说明 note",
+            "A note is required to refuse a report",
+            code="note_required",
+            field=["body", "note"],
+        )
+
+
+def _record(
+    session: AsyncSession, actor: Actor, report: PublicReport, action: str, changes: dict[str, Any]
+) -> None:
+    """Audit row and outbox event: ids, outcomes and amounts only — never the phone."""
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        object_type=OBJECT_TYPE,
+        object_id=report.id,
+        changes=changes,
+    )
+    audit.emit(
+        session,
+        topic=f"public_report.{action}",
+        object_type=OBJECT_TYPE,
+        object_id=report.id,
+        payload={"outcome": report.outcome, "hazard_id": report.hazard_id},
+    )
+
+
+async def _answer(
+    session: AsyncSession, settings: Settings, actor: Actor, report: PublicReport
+) -> ReportRead:
+    photos = await photo_ids_of(session, [report.id])
+    return report_view(settings, actor, report, photos.get(report.id, []), with_phone=False)
+
+
 async def triage(
     session: AsyncSession,
     *,
@@ -173,72 +225,27 @@ async def triage(
     report = await load_report(session, actor=actor, report_id=report_id, for_update=True)
     if report.outcome != ReportOutcome.pending:
         raise _already_triaged()
-    if data.decision == TriageDecision.accept:
-        await _accept(session, actor, report, data)
-    elif data.decision == TriageDecision.duplicate:
-        await _duplicate(session, actor, report, data)
-    elif not (data.note and data.note.strip()):
-        raise Unprocessable(
-            "不予采纳须填写说明 note",
-            "A note is required to refuse a report",
-            code="note_required",
-            field=["body", "note"],
-        )
-    outcome = {
-        TriageDecision.accept: ReportOutcome.accepted,
-        TriageDecision.duplicate: ReportOutcome.duplicate,
-        TriageDecision.invalid: ReportOutcome.invalid,
-    }[data.decision]
+    await _apply_decision(session, actor, report, data)
     report.status = ReportStatus.triaged
-    report.outcome = outcome
+    report.outcome = _OUTCOMES[data.decision]
     report.decided_by = actor.user_id
     report.decided_at = datetime.now(UTC)
     report.note = data.note or None
-    await _flush(session)
-    changes = {
-        "outcome": outcome,
-        "hazard_id": report.hazard_id,
-        "duplicate_of_report_id": report.duplicate_of_report_id,
-        "duplicate_of_hazard_id": report.duplicate_of_hazard_id,
-    }
-    audit.record(
-        session,
-        actor=actor,
-        action="triage",
-        object_type=OBJECT_TYPE,
-        object_id=report.id,
-        changes=changes,
-    )
-    audit.emit(
-        session,
-        topic="public_report.triaged",
-        object_type=OBJECT_TYPE,
-        object_id=report.id,
-        payload=changes,
-    )
-    photos = await photo_ids_of(session, [report.id])
-    return report_view(settings, actor, report, photos.get(report.id, []), with_phone=False)
-
-
-async def _flush(session: AsyncSession) -> None:
     try:
         await session.flush()
     except StaleDataError as exc:
         raise _already_triaged() from exc
+    changes = {
+        "outcome": report.outcome,
+        "hazard_id": report.hazard_id,
+        "duplicate_of_report_id": report.duplicate_of_report_id,
+        "duplicate_of_hazard_id": report.duplicate_of_hazard_id,
+    }
+    _record(session, actor, report, "triaged", changes)
+    return await _answer(session, settings, actor, report)
 
 
-async def record_reward(
-    session: AsyncSession,
-    *,
-    settings: Settings,
-    actor: Actor,
-    report_id: uuid.UUID,
-    data: RewardRequest,
-) -> ReportRead:
-    """举报奖励 (plan 保障措施(三), 主要任务4): the street office's decision on an accepted
-    report; it may be recorded again (e.g. to add the payment date), each time audited."""
-    require_permission(actor, Permission.REPORT_REWARD)
-    report = await load_report(session, actor=actor, report_id=report_id, for_update=True)
+def _check_reward(report: PublicReport, data: RewardRequest) -> None:
     if report.outcome != ReportOutcome.accepted:
         raise Conflict(
             "只有已采纳的举报可以记录奖励",
@@ -259,6 +266,21 @@ async def record_reward(
             code="reward_not_eligible",
             field=["body", "amount"],
         )
+
+
+async def record_reward(
+    session: AsyncSession,
+    *,
+    settings: Settings,
+    actor: Actor,
+    report_id: uuid.UUID,
+    data: RewardRequest,
+) -> ReportRead:
+    """举报奖励 (plan 保障措施(三), 主要任务4): the street office's decision on an accepted
+    report; it may be recorded again (e.g. to add the payment date), each time audited."""
+    require_permission(actor, Permission.REPORT_REWARD)
+    report = await load_report(session, actor=actor, report_id=report_id, for_update=True)
+    _check_reward(report, data)
     before = {
         "eligible": report.reward_eligible,
         "amount": report.reward_amount,
@@ -271,16 +293,5 @@ async def record_reward(
     report.reward_decided_by = actor.user_id
     await session.flush()
     after = {"eligible": data.eligible, "amount": data.amount, "paid_on": data.paid_on}
-    audit.record(
-        session,
-        actor=actor,
-        action="reward",
-        object_type=OBJECT_TYPE,
-        object_id=report.id,
-        changes=audit.diff(before, after),
-    )
-    audit.emit(
-        session, topic="public_report.reward_decided", object_type=OBJECT_TYPE, object_id=report.id
-    )
-    photos = await photo_ids_of(session, [report.id])
-    return report_view(settings, actor, report, photos.get(report.id, []), with_phone=False)
+    _record(session, actor, report, "reward_decided", audit.diff(before, after))
+    return await _answer(session, settings, actor, report)
