@@ -72,6 +72,7 @@ async def get_upload(
     upload_id: uuid.UUID, actor: CurrentActor, session: SessionDep, storage: StorageDep
 ) -> Response:
     """A photo, to its uploader or to callers who can see what it is attached to."""
+    # X-Content-Type-Options: nosniff is added to every response by the middleware.
     upload, data = await uploads.read_upload(
         session, storage=storage, actor=actor, upload_id=upload_id
     )
@@ -81,7 +82,6 @@ async def get_upload(
         media_type=upload.content_type,
         headers={
             "Content-Disposition": f'inline; filename="{upload.id}.{ext}"',
-            "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, max-age=3600",
             "Content-Security-Policy": "default-src 'none'; sandbox",
         },
