@@ -47,7 +47,9 @@ def _row(obj: Any) -> dict[str, Any] | None:
             "grid_id": obj.grid_id,
             "prev_grid_id": prev if prev != obj.grid_id else None,
         }
-    enterprise_id: uuid.UUID = obj.enterprise_id
+    enterprise_id: uuid.UUID | None = getattr(obj, "enterprise_id", None)
+    if enterprise_id is None:
+        return None
     return {
         "object_type": kind,
         "object_id": obj.id,
