@@ -373,3 +373,30 @@ async def test_read_and_list_scoped(
     assert_problem(
         await client.get(URL, params={"from": "2026-11-01"}, headers=world.headers("office")), 422
     )
+
+
+async def test_photos(client: httpx.AsyncClient, db: AsyncSession, world: World) -> None:
+    from tests.api.test_uploads import png_with_gps, upload
+
+    mine = [(await upload(client, world, "head1", png_with_gps())).json()["id"] for _ in "ab"]
+    foreign = (await upload(client, world, "grid2", png_with_gps())).json()["id"]
+    responses = [
+        {"item_code": "3.1", "result": "pass", "photo_ids": [mine[0]]},
+        {"item_code": "7.2", "result": "fail", "photo_ids": [mine[1]]},
+    ]
+    for bad in (foreign, str(uuid.uuid4())):
+        wrong = [responses[0], {**responses[1], "photo_ids": [mine[1], bad]}]
+        problem = assert_problem(
+            await post(client, world, "head1", body(world, responses=wrong)),
+            422,
+            "photo_not_attachable",
+        )
+        errors: list[dict[str, Any]] = problem["errors"]  # type: ignore[assignment]
+        assert errors[0]["loc"] == ["body", "responses", 1, "photo_ids", 1]
+    assert await hazard_count(db) == 0
+    resp = await post(client, world, "head1", body(world, responses=responses))
+    assert resp.status_code == 201, resp.text
+    out = resp.json()
+    assert [r["photo_ids"] for r in out["responses"]] == [[mine[0]], [mine[1]]]
+    hz = await client.get(f"/api/v1/hazards/{out['hazard_ids'][0]}", headers=world.headers("head1"))
+    assert mine[1] in str(hz.json())

@@ -19,6 +19,7 @@ import json
 import uuid
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +35,7 @@ from app.models.inspection import (
     InspectionResponse,
     ResponseResult,
 )
+from app.models.upload import Upload
 from app.models.user import Role
 from app.rules.geo import haversine_m
 from app.rules.standard import StandardItem, StandardVersion, applicable_items, find_item
@@ -140,6 +142,33 @@ def _check_body(
     check_item_codes(standard, ent, codes, loc="responses", item_field="item_code")
 
 
+async def _check_photos(
+    session: AsyncSession, actor: Actor, ent: Enterprise, data: InspectionCreate
+) -> None:
+    """Each photo is an upload of this enterprise, or the caller's own not yet attached one
+    (then it becomes this enterprise's), so an id cannot pull a foreign photo into view."""
+    wanted = {p for r in data.responses for p in r.photo_ids}
+    if not wanted:
+        return
+    uploads = {u.id: u for u in await session.scalars(select(Upload).where(Upload.id.in_(wanted)))}
+    for i, r in enumerate(data.responses):
+        for j, pid in enumerate(r.photo_ids):
+            up = uploads.get(pid)
+            own = up is not None and (
+                up.enterprise_id == ent.id
+                or (up.enterprise_id is None and up.uploaded_by == actor.user_id)
+            )
+            if not own:
+                raise Unprocessable(
+                    "照片不存在或不属于该企业",
+                    "Unknown photo, or a photo of another enterprise",
+                    code="photo_not_attachable",
+                    field=["body", "responses", i, "photo_ids", j],
+                )
+    for up in uploads.values():
+        up.enterprise_id = ent.id
+
+
 def _checkin(ent: Enterprise, data: InspectionCreate, radius_m: float) -> dict[str, Any]:
     c = data.checkin
     if c is None:
@@ -181,6 +210,7 @@ async def create_inspection(
     ent = await visible_enterprise(session, actor=actor, enterprise_id=data.enterprise_id)
     standard = await standards.current(session)
     _check_body(actor, ent, standard, data)
+    await _check_photos(session, actor, ent, data)
     applicable = applicable_items(standard, sector=ent.sector, features=ent.features)
     insp = Inspection(
         id=data.id or uuid.uuid4(),
