@@ -211,14 +211,38 @@ async def create_inspection(
     standard = await standards.current(session)
     _check_body(actor, ent, standard, data)
     await _check_photos(session, actor, ent, data)
+    insp = _build(actor, ent, standard, data, digest, checkin_radius_m)
+    session.add(insp)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:  # the same id filed concurrently: retry gets the replay
+        raise Conflict(
+            "该检查记录正在提交，请重试", "Concurrent create", code="id_conflict"
+        ) from exc
+    hazard_ids = await _children(session, actor, ent, standard, insp, data)
+    _record(session, actor, insp, hazard_ids)
+    await session.flush()
+    return (await shape_many(session, [insp]))[0], True
+
+
+def _build(
+    actor: Actor,
+    ent: Enterprise,
+    standard: StandardVersion,
+    data: InspectionCreate,
+    digest: str,
+    radius_m: float,
+) -> Inspection:
     applicable = applicable_items(standard, sector=ent.sector, features=ent.features)
-    insp = Inspection(
+    principal = data.kind == InspectionKind.principal_check
+    return Inspection(
         id=data.id or uuid.uuid4(),
         enterprise_id=ent.id,
         kind=data.kind.value,
         started_at=data.started_at,
         finished_at=data.finished_at,
-        led_by=data.led_by or (ent.principal_name if data.kind == "principal_check" else None),
+        led_by=data.led_by or (ent.principal_name if principal else None),
         inspectors=list(data.inspectors),
         filed_by=actor.user_id,
         filed_by_role=actor.role.value,
@@ -229,17 +253,13 @@ async def create_inspection(
         quiz_passed=sum(1 for q in data.quiz if q.passed),
         note=data.note,
         body_hash=digest,
-        **_checkin(ent, data, checkin_radius_m),
+        **_checkin(ent, data, radius_m),
     )
-    session.add(insp)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:  # the same id filed concurrently: retry gets the replay
-        raise Conflict(
-            "该检查记录正在提交，请重试", "Concurrent create", code="id_conflict"
-        ) from exc
-    hazard_ids = await _children(session, actor, ent, standard, insp, data)
+
+
+def _record(
+    session: AsyncSession, actor: Actor, insp: Inspection, hazard_ids: list[uuid.UUID]
+) -> None:
     audit.record(
         session,
         actor=actor,
@@ -247,9 +267,9 @@ async def create_inspection(
         object_type="inspection",
         object_id=insp.id,
         changes={
-            "enterprise_id": ent.id,
+            "enterprise_id": insp.enterprise_id,
             "kind": insp.kind,
-            "standard_version": standard.version,
+            "standard_version": insp.standard_version,
             "answered": insp.answered_count,
             "hazard_ids": hazard_ids,
         },
@@ -259,10 +279,12 @@ async def create_inspection(
         topic="inspection.created",
         object_type="inspection",
         object_id=insp.id,
-        payload={"enterprise_id": ent.id, "kind": insp.kind, "hazards": len(hazard_ids)},
+        payload={
+            "enterprise_id": insp.enterprise_id,
+            "kind": insp.kind,
+            "hazards": len(hazard_ids),
+        },
     )
-    await session.flush()
-    return (await shape_many(session, [insp]))[0], True
 
 
 async def _children(
