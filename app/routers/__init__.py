@@ -19,6 +19,7 @@ from app.routers import (
     records,
     reports,
     standards,
+    stats,
     sync,
     uploads,
     users,
@@ -41,4 +42,5 @@ ROUTERS: list[APIRouter] = [
     audit.router,
     records.router,
     accidents.router,
+    stats.router,
 ]

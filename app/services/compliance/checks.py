@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from app.core.config import Settings
-from app.models.enterprise import Enterprise
 from app.rules.calendar import periods
 from app.rules.enterprise_kinds import Feature
 from app.services.compliance.facts import PLAN_END, PLAN_START, Facts
@@ -52,6 +52,23 @@ BASIS: dict[str, str] = {
         "实施方案 三(四)8：引导企业创评安全生产标准化等级，实施重大事故隐患“一票否决”"
     ),
 }
+
+
+class EnterpriseLike(Protocol):
+    """The enterprise fields the rules read (an ORM row or a selected row)."""
+
+    @property
+    def features(self) -> list[str]: ...
+    @property
+    def principal_name(self) -> str | None: ...
+    @property
+    def standardization_grade(self) -> int | None: ...
+    @property
+    def standardization_certified_on(self) -> date | None: ...
+    @property
+    def standardization_expires_on(self) -> date | None: ...
+
+
 _HALVES = ("上半年", "下半年")
 _QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")
 
@@ -104,7 +121,7 @@ def _periodic(code: str, counts: list[tuple[str, int]], what: str, rule: str, ye
     )
 
 
-def drill_check(ent: Enterprise, f: Facts, year: int, on: date, s: Settings) -> Check:
+def drill_check(ent: EnterpriseLike, f: Facts, year: int, on: date, s: Settings) -> Check:
     fif = Feature.FACTORY_IN_FACTORY.value in (ent.features or [])
     per_year = s.drills_per_year_factory_in_factory if fif else s.drills_per_year
     rule = f"“厂中厂”企业每年至少{per_year}次、每半年至少1次" if fif else f"每年至少{per_year}次"
@@ -112,7 +129,9 @@ def drill_check(ent: Enterprise, f: Facts, year: int, on: date, s: Settings) -> 
     return _periodic("evacuation_drill", counts, "疏散逃生演练", rule, year)
 
 
-def principal_checks_check(ent: Enterprise, f: Facts, year: int, on: date, s: Settings) -> Check:
+def principal_checks_check(
+    ent: EnterpriseLike, f: Facts, year: int, on: date, s: Settings
+) -> Check:
     smelting = Feature.METAL_SMELTING.value in (ent.features or [])
     per_year = (
         s.principal_checks_per_year_metal_smelting if smelting else s.principal_checks_per_year
@@ -142,7 +161,7 @@ def quiz_check(f: Facts, year: int) -> Check:
     )
 
 
-def training_check(ent: Enterprise, f: Facts, on: date) -> Check:
+def training_check(ent: EnterpriseLike, f: Facts, on: date) -> Check:
     code = "principal_training"
     if on < PLAN_START:
         return Check(code, False, "三年行动尚未开始", BASIS[code])
@@ -219,7 +238,7 @@ def hazard_checks(f: Facts, on: date) -> list[Check]:
     return [overdue, zero]
 
 
-def standardization_check(ent: Enterprise, on: date) -> Check:
+def standardization_check(ent: EnterpriseLike, on: date) -> Check:
     code = "standardization"
     grade = ent.standardization_grade
     if grade is None:
@@ -240,7 +259,9 @@ def standardization_check(ent: Enterprise, on: date) -> Check:
     return Check(code, True, f"安全生产标准化{grade}级有效{until}", BASIS[code])
 
 
-def evaluate(ent: Enterprise, f: Facts, *, year: int, on: date, settings: Settings) -> list[Check]:
+def evaluate(
+    ent: EnterpriseLike, f: Facts, *, year: int, on: date, settings: Settings
+) -> list[Check]:
     """Every check, in the contract's order."""
     return [
         drill_check(ent, f, year, on, settings),

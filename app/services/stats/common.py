@@ -1,0 +1,57 @@
+"""Shared pieces of the statistics: scope, hazard state clauses, dialect-specific SQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models.enterprise import Enterprise
+from app.models.hazard import Hazard, HazardStatus
+from app.services.compliance.facts import OPEN_STATES, OVERDUE_STATES
+from app.services.policy import Actor, Permission, require_permission, stats_enterprise_scope
+
+
+def authorize(actor: Actor) -> None:
+    require_permission(actor, Permission.STATS_READ)
+
+
+def scoped_enterprises(actor: Actor) -> Select[Any]:
+    """Ids of the enterprises the caller's statistics cover (a subquery, never loaded)."""
+    return select(Enterprise.id).where(stats_enterprise_scope(actor))
+
+
+def is_open() -> ColumnElement[bool]:
+    # Brief §7: hazards_open = not closed and not voided.
+    return Hazard.status.in_(OPEN_STATES)
+
+
+def is_overdue(today: date) -> ColumnElement[bool]:
+    # Brief §3: reported or rectifying past the deadline; the deadline day itself is in time.
+    return and_(Hazard.status.in_(OVERDUE_STATES), Hazard.deadline < today)
+
+
+def is_closed() -> ColumnElement[bool]:
+    return Hazard.status == HazardStatus.closed.value
+
+
+def shanghai_month(session: AsyncSession, col: Any) -> Any:
+    """'YYYY-MM' of a UTC instant on the Shanghai calendar (UTC+8, no DST since 1991)."""
+    # Constants inlined (not bound) so the same expression can appear in SELECT and GROUP BY.
+    if session.get_bind().dialect.name == "postgresql":
+        zone = func.timezone(literal_column("'Asia/Shanghai'"), col)
+        return func.to_char(zone, literal_column("'YYYY-MM'"))
+    return func.strftime(literal_column("'%Y-%m'"), col, literal_column("'+8 hours'"))
+
+
+def days_between(session: AsyncSession, start: Any, end: Any) -> Any:
+    """Days (fractional) from `start` to `end`, both UTC instants."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start) / 86400.0
+    return func.julianday(end) - func.julianday(start)
+
+
+def counts(rows: Any) -> dict[str, int]:
+    return {str(k): int(n) for k, n in rows if k is not None}

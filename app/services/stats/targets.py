@@ -1,0 +1,317 @@
+"""GET /stats/targets: the plan's targets for a year, each with its citation and progress.
+
+Every figure is one aggregate query over the caller's scope. Standardization counts are
+reconstructed from the grade's certification and expiry dates (only the current grade is
+kept on the enterprise), so an earlier grade replaced by a newer one is not seen.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.models.enterprise import Designation, Enterprise
+from app.models.hazard import Hazard
+from app.models.inspection import Inspection, InspectionKind
+from app.models.records import Drill, DrillKind, PersonRole, Training, TrainingTopic
+from app.rules.calendar import periods, today_in_shanghai, utc_bounds
+from app.rules.enterprise_kinds import Feature
+from app.services.compliance import evaluation_date
+from app.services.compliance.facts import PLAN_END, PLAN_START, hazard_clauses, month_case
+from app.services.enterprises import has_feature
+from app.services.policy import Actor
+from app.services.stats.common import authorize, scoped_enterprises
+
+
+def target(code: str, title: str, citation: str, **kw: Any) -> dict[str, Any]:
+    return {"code": code, "title": title, "citation": citation, **kw}
+
+
+async def _count(session: AsyncSession, stmt: Any) -> int:
+    return int(await session.scalar(stmt) or 0)
+
+
+def _graded_on(d: date) -> Any:
+    return and_(
+        Enterprise.standardization_grade.is_not(None),
+        or_(
+            Enterprise.standardization_certified_on.is_(None),
+            Enterprise.standardization_certified_on <= d,
+        ),
+        or_(
+            Enterprise.standardization_expires_on.is_(None),
+            Enterprise.standardization_expires_on >= d,
+        ),
+    )
+
+
+async def _standardization(
+    session: AsyncSession, ents: Any, year: int, on: date
+) -> list[dict[str, Any]]:
+    base = select(func.count()).select_from(Enterprise).where(Enterprise.id.in_(ents))
+    now = await _count(session, base.where(_graded_on(on)))
+    before = await _count(session, base.where(_graded_on(date(year - 1, 12, 31))))
+    # 方案 三(四)8: +5 % a year; from none, growth means at least one.
+    goal = math.ceil(before * 1.05) if before else 1
+    demo = await _count(
+        session,
+        base.where(
+            Enterprise.designation == Designation.demonstration.value,
+            Enterprise.designation_year <= year,
+        ),
+    )
+    bench_all = base.where(Enterprise.designation == Designation.benchmark.value)
+    if year <= 2025:
+        bench = await _count(session, bench_all.where(Enterprise.designation_year <= year))
+        bench_goal, bench_due, bench_what = (
+            2,
+            date(2025, 12, 31),
+            "2025年底前培树2–3家标杆企业（累计）",
+        )
+    else:
+        bench = await _count(session, bench_all.where(Enterprise.designation_year == year))
+        bench_goal, bench_due, bench_what = (
+            1,
+            date(year, 12, 31),
+            f"{year}年打造1–2家标杆企业（当年新增）",
+        )
+    return [
+        target(
+            "standardization_growth",
+            "取得安全生产标准化等级企业数",
+            "实施方案 三(四)8：取得安全生产标准化等级企业数量，3年间每年按照5%增长",
+            target_value=goal,
+            actual=now,
+            baseline=before,
+            unit="家",
+            met=now >= goal,
+            due=date(year, 12, 31),
+            detail=f"{year - 1}年底{before}家，目标{goal}家（+5%），截至{on.isoformat()}为{now}家",
+        ),
+        target(
+            "demonstration_enterprises",
+            "典型示范企业",
+            "实施方案 三(一)2：2024年底前试点培树1–2家典型示范企业",
+            target_value=1,
+            actual=demo,
+            unit="家",
+            met=demo >= 1,
+            due=date(2024, 12, 31),
+            detail=f"截至{year}年已培树{demo}家（目标1–2家）",
+        ),
+        target(
+            "benchmark_enterprises",
+            "标杆企业",
+            "实施方案 三(一)2、三(四)8：2025年底前培树2–3家标杆企业，此后每年打造1–2家",
+            target_value=bench_goal,
+            actual=bench,
+            unit="家",
+            met=bench >= bench_goal,
+            due=bench_due,
+            detail=f"{bench_what}：{bench}家",
+        ),
+    ]
+
+
+def _share(done: int, total: int) -> float:
+    return round(100.0 * done / total, 1) if total else 100.0
+
+
+async def _people(
+    session: AsyncSession, ents: Any, year: int, on: date, total: int
+) -> list[dict[str, Any]]:
+    trained = (
+        select(func.count(func.distinct(Training.enterprise_id)))
+        .join(Enterprise, Enterprise.id == Training.enterprise_id)
+        .where(
+            Training.enterprise_id.in_(ents),
+            Training.person_role == PersonRole.principal.value,
+            Training.topic == TrainingTopic.principal_special.value,
+            Training.completed_on.between(PLAN_START, min(on, PLAN_END)),
+            or_(Training.passed.is_(None), Training.passed.is_(True)),
+            # The enterprise's current principal head, when it is on file (as in compliance).
+            or_(
+                Enterprise.principal_name.is_(None),
+                func.trim(Training.person_name) == func.trim(Enterprise.principal_name),
+            ),
+        )
+    )
+    n_trained = await _count(session, trained)
+    in_year = and_(
+        Drill.enterprise_id.in_(ents),
+        Drill.held_on.between(date(year, 1, 1), min(on, date(year, 12, 31))),
+    )
+    drilled = await _count(
+        session,
+        select(func.count(func.distinct(Drill.enterprise_id))).where(
+            in_year, Drill.kind == DrillKind.evacuation.value
+        ),
+    )
+    observed = await _count(
+        session,
+        select(func.count())
+        .select_from(Drill)
+        .where(in_year, Drill.observed_by_street_office.is_(True)),
+    )
+    return [
+        target(
+            "principal_training_coverage",
+            "主要负责人专题安全教育培训覆盖率",
+            "实施方案 三(六)11：三年内完成企业主要负责人专题安全教育培训全覆盖",
+            target_value=100.0,
+            actual=_share(n_trained, total),
+            done=n_trained,
+            total=total,
+            unit="%",
+            met=n_trained >= total,
+            due=PLAN_END,
+            detail=f"{total}家企业中{n_trained}家主要负责人已完成专题培训",
+        ),
+        target(
+            "enterprises_drilled",
+            "本年开展疏散逃生演练的企业",
+            "实施方案 三(六)12：推动辖区企业每年至少开展1次疏散逃生演练",
+            target_value=100.0,
+            actual=_share(drilled, total),
+            done=drilled,
+            total=total,
+            unit="%",
+            met=drilled >= total,
+            due=date(year, 12, 31),
+            detail=f"{year}年{total}家企业中{drilled}家已开展疏散逃生演练",
+        ),
+        target(
+            "drill_observations",
+            "街道疏散逃生演练现场观摩",
+            "实施方案 三(六)12：每年至少组织1次疏散逃生演练现场观摩活动",
+            target_value=1,
+            actual=observed,
+            unit="次",
+            met=observed >= 1,
+            due=date(year, 12, 31),
+            detail=f"{year}年已组织现场观摩{observed}次",
+        ),
+    ]
+
+
+def _period_case(month: Any, year: int, per_year: int) -> Any:
+    return case(
+        *[(month <= end.month, i) for i, (_, end) in enumerate(periods(year, per_year))], else_=-1
+    )
+
+
+async def _covered(
+    session: AsyncSession, ents: Any, sub: Any, year: int, per_year: int, begun: int
+) -> int:
+    inner = (
+        select(sub.c.eid, _period_case(sub.c.m, year, per_year).label("p"))
+        .where(sub.c.eid.in_(ents), sub.c.m > 0)
+        .distinct()
+        .subquery()
+    )
+    return await _count(session, select(func.count()).select_from(inner).where(inner.c.p < begun))
+
+
+async def _checks(
+    session: AsyncSession, ents: Any, year: int, on: date, settings: Settings
+) -> dict[str, Any]:
+    lo, hi = utc_bounds(date(year, 1, 1), date(year, 12, 31))
+    sub = (
+        select(
+            Inspection.enterprise_id.label("eid"),
+            month_case(Inspection.started_at, year, instant=True).label("m"),
+        )
+        .where(
+            Inspection.kind == InspectionKind.principal_check.value,
+            Inspection.started_at >= lo,
+            Inspection.started_at < hi,
+        )
+        .subquery()
+    )
+    smelting = has_feature(session, Feature.METAL_SMELTING.value)
+    groups = (
+        (
+            select(Enterprise.id).where(Enterprise.id.in_(ents), smelting),
+            settings.principal_checks_per_year_metal_smelting,
+        ),
+        (
+            select(Enterprise.id).where(Enterprise.id.in_(ents), ~smelting),
+            settings.principal_checks_per_year,
+        ),
+    )
+    due = covered = 0
+    for group, per_year in groups:
+        begun = sum(1 for start, _ in periods(year, per_year) if start <= on)
+        n = await _count(session, select(func.count()).select_from(group.subquery()))
+        due += n * begun
+        covered += await _covered(session, group, sub, year, per_year, begun)
+    done = await _count(
+        session, select(func.count()).select_from(sub).where(sub.c.eid.in_(ents), sub.c.m > 0)
+    )
+    return target(
+        "principal_checks",
+        "主要负责人带队检查（按期）",
+        "实施方案 三(三)4：主要负责人每季度至少带队检查1次（金属冶炼企业至少每月1次）",
+        target_value=due,
+        actual=covered,
+        done=done,
+        unit="期",
+        met=covered >= due,
+        due=date(year, 12, 31),
+        detail=f"截至{on.isoformat()}应检{due}期（企业×季度/月），已覆盖{covered}期，共检查{done}次",
+    )
+
+
+async def _hazards(session: AsyncSession, ents: Any, on: date, live: bool) -> list[dict[str, Any]]:
+    is_open, overdue = hazard_clauses(on, live)
+    major = and_(Hazard.enterprise_id.in_(ents), Hazard.level == "major")
+    n_open = await _count(session, select(func.count()).select_from(Hazard).where(major, is_open))
+    n_over = await _count(session, select(func.count()).select_from(Hazard).where(major, overdue))
+    return [
+        target(
+            "major_open",
+            "未销号重大事故隐患",
+            "实施方案 三(三)5：重大事故隐患动态清零；"
+            "二：2026年底前建立动态清零、闭环管理常态化机制",
+            target_value=0,
+            actual=n_open,
+            unit="项",
+            met=n_open == 0,
+            due=PLAN_END,
+            detail=f"截至{on.isoformat()}未销号重大事故隐患{n_open}项",
+        ),
+        target(
+            "major_overdue",
+            "超期未整改重大事故隐患",
+            "实施方案 三(三)5：全面整改、照单逐条整改销号",
+            target_value=0,
+            actual=n_over,
+            unit="项",
+            met=n_over == 0,
+            due=on,
+            detail=f"截至{on.isoformat()}超过整改期限的重大事故隐患{n_over}项",
+        ),
+    ]
+
+
+async def targets(
+    session: AsyncSession, *, actor: Actor, year: int | None, settings: Settings
+) -> dict[str, Any]:
+    authorize(actor)
+    today = today_in_shanghai()
+    year = year or today.year
+    on, live = evaluation_date(year, today)
+    ents = scoped_enterprises(actor)
+    total = await _count(session, select(func.count()).select_from(ents.subquery()))
+    items = [
+        *await _standardization(session, ents, year, on),
+        *await _people(session, ents, year, on, total),
+        await _checks(session, ents, year, on, settings),
+        *await _hazards(session, ents, on, live),
+    ]
+    return {"year": year, "evaluated_on": on, "enterprises": total, "targets": items}
