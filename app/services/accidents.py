@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Conflict, NotFound, Unprocessable
 from app.models.accident import Accident, Interview
+from app.models.hazard import Hazard
 from app.rules.accidents import GRADE_LABELS, accident_grade
 from app.rules.calendar import utc_bounds
 from app.schemas.accident import AccidentCreate, AccidentUpdate, InterviewCreate
@@ -202,6 +203,15 @@ async def create_interview(
                 "Linked accident not found for this enterprise",
                 code="unknown_accident",
                 field=["body", "accident_id"],
+            )
+    if data.hazard_id is not None:
+        hazard = await session.get(Hazard, data.hazard_id)
+        if hazard is None or hazard.enterprise_id != data.enterprise_id:
+            raise Unprocessable(
+                "关联隐患不存在或不属于该企业",
+                "Linked hazard not found for this enterprise",
+                code="unknown_hazard",
+                field=["body", "hazard_id"],
             )
     obj = Interview(id=data.id or uuid.uuid4(), created_by=actor.user_id, **fields)
     public = {k: v for k, v in fields.items() if k != "person_name"}

@@ -7,7 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.api.records_helpers import add_hazard
 from tests.conftest import World, assert_problem
 
 
@@ -225,3 +227,23 @@ async def test_interviews(client: httpx.AsyncClient, world: World) -> None:
         "/api/v1/interviews", params={"year": 2024}, headers=world.headers("office")
     )
     assert year.json()["items"] == []
+
+
+async def test_interview_linked_hazard_must_be_the_enterprises(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    h1 = await add_hazard(db, world, "E1")
+    office = world.headers("office")
+    ok = await client.post(
+        "/api/v1/interviews", json=interview(world, hazard_id=str(h1)), headers=office
+    )
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["hazard_id"] == str(h1)
+    bad = await client.post(
+        "/api/v1/interviews", json=interview(world, "E2", hazard_id=str(h1)), headers=office
+    )
+    assert_problem(bad, 422, "unknown_hazard")
+    bad = await client.post(
+        "/api/v1/interviews", json=interview(world, hazard_id=str(uuid.uuid4())), headers=office
+    )
+    assert_problem(bad, 422, "unknown_hazard")
