@@ -32,8 +32,8 @@ class ReportOutcome(StrEnum):
     invalid = "invalid"  # 不予采纳
 
 
-STATUS_LABELS = {ReportStatus.received: "已受理", ReportStatus.triaged: "已处理"}
-OUTCOME_LABELS = {
+STATUS_LABELS: dict[str, str] = {ReportStatus.received: "已受理", ReportStatus.triaged: "已处理"}
+OUTCOME_LABELS: dict[str, str] = {
     ReportOutcome.pending: "待研判",
     ReportOutcome.accepted: "已采纳",
     ReportOutcome.duplicate: "重复举报",

@@ -19,15 +19,23 @@ from app.core.errors import NotFound, Unprocessable
 from app.core.storage import BlobStorage
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard
-from app.models.public_report import PublicReport, PublicReportPhoto, PublicUpload
+from app.models.public_report import (
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+    PublicReport,
+    PublicReportPhoto,
+    PublicUpload,
+)
 from app.rules.phone import normalize_mobile
 from app.rules.receipts import new_receipt_code, normalize_receipt_code
 from app.schemas.public_report import PublicReportCreate, PublicReportStatus
-from app.services import audit
+from app.services import audit, meta
 from app.services.images import sanitize_image
 from app.services.public_reports.contact import encrypt_phone
 
 OBJECT_TYPE = "public_report"
+meta.register("report_status", STATUS_LABELS)
+meta.register("report_outcome", OUTCOME_LABELS)
 UPLOAD_TTL = timedelta(hours=24)
 # Looked up when the typed code cannot be a receipt code, so a malformed code costs the same
 # query as a well-formed one (brief §7). It can never match: '!' is outside the alphabet.
