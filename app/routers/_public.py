@@ -54,15 +54,29 @@ async def read_capped_body(request: Request, cap: int) -> None:
     request._body = b"".join(chunks)
 
 
-def capped_route(cap_of: Callable[[Settings], int]) -> type[APIRoute]:
-    """A route class whose requests may carry at most `cap_of(settings)` bytes."""
+def capped_route(
+    cap_of: Callable[[Settings], int],
+    *,
+    precheck: Callable[[Settings], tuple[str, str]] | None = None,
+) -> type[APIRoute]:
+    """A route class whose requests may carry at most `cap_of(settings)` bytes.
+
+    With `precheck` (settings → (rate, scope)), a caller already over its limit is refused
+    before its body is read, so a flood of 5 MB uploads costs us no bandwidth past the
+    headers; the authoritative count still happens in the endpoint.
+    """
 
     class CappedRoute(IdempotentRoute):
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             inner = super().get_route_handler()
 
             async def handler(request: Request) -> Response:
-                await read_capped_body(request, cap_of(request.app.state.settings))
+                settings: Settings = request.app.state.settings
+                if precheck is not None:
+                    rate, scope = precheck(settings)
+                    keys = abuse_keys(request, settings).keys(scope)
+                    await refuse_if_limited(request.app.state.limiter, rate, keys)
+                await read_capped_body(request, cap_of(settings))
                 return await inner(request)
 
             return handler
@@ -96,12 +110,18 @@ def abuse_keys(request: Request, settings: SettingsDep) -> AbuseKeys:
 AbuseKeysDep = Annotated[AbuseKeys, Depends(abuse_keys)]
 
 
-async def enforce_rate(limiter: RateLimiter, rate_text: str, keys: list[str]) -> None:
-    """Count one event on every key, or none: 429 naming the longest wait if any is full."""
+async def refuse_if_limited(limiter: RateLimiter, rate_text: str, keys: list[str]) -> None:
+    """429 naming the longest wait if any key is full; counts nothing."""
     rate = parse_rate(rate_text)
     denied = [d for d in [await limiter.peek(k, rate) for k in keys] if not d.allowed]
     if denied:
         raise TooManyRequests(max(d.retry_after_s for d in denied))
+
+
+async def enforce_rate(limiter: RateLimiter, rate_text: str, keys: list[str]) -> None:
+    """Count one event on every key, or none: 429 naming the longest wait if any is full."""
+    await refuse_if_limited(limiter, rate_text, keys)
+    rate = parse_rate(rate_text)
     for key in keys:
         # Two requests racing past the peek: the atomic hit still refuses the later one.
         ensure_allowed(await limiter.hit(key, rate))

@@ -37,7 +37,10 @@ TAGS: list[str | Any] = ["public"]
 uploads = APIRouter(
     prefix=PREFIX,
     tags=TAGS,
-    route_class=capped_route(lambda s: s.public_upload_max_bytes + MULTIPART_SLACK),
+    route_class=capped_route(
+        lambda s: s.public_upload_max_bytes + MULTIPART_SLACK,
+        precheck=lambda s: (s.public_upload_limit, "upload"),
+    ),
 )
 reports = APIRouter(
     prefix=PREFIX, tags=TAGS, route_class=capped_route(lambda s: s.public_report_max_bytes)

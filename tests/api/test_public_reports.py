@@ -366,6 +366,9 @@ async def test_upload_flood_limited(
     resp = await upload(client, image)
     assert_problem(resp, 429)
     assert int(resp.headers["Retry-After"]) >= 1
+    # Over the limit, a big body is refused before it is read (429, not 413).
+    big = b"\xff\xd8\xff" + b"\x00" * (settings.public_upload_max_bytes + 100_000)
+    assert_problem(await upload(client, big), 429)
 
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -501,3 +504,22 @@ async def test_matching_unmatched_name(client: httpx.AsyncClient, world: World) 
     # Unmatched reports go to the street office only.
     grid = await client.get("/api/v1/reports", headers=world.headers("grid1"))
     assert grid.json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("peer", "xff", "expected"),
+    [
+        ("203.0.113.5", "198.51.100.1", "203.0.113.5"),  # untrusted peer: header ignored
+        ("10.9.0.5", "198.51.100.1", "198.51.100.1"),
+        ("10.9.0.5", "198.51.100.1, 10.9.0.7", "198.51.100.1"),  # our second proxy skipped
+        ("10.9.0.5", "1.1.1.1, 198.51.100.1", "198.51.100.1"),  # client-chosen left part ignored
+        ("10.9.0.5", "garbage, 198.51.100.1", "198.51.100.1"),
+        ("10.9.0.5", "198.51.100.1, garbage", "10.9.0.5"),  # a garbled hop: trust nothing beyond
+        ("10.9.0.5", "10.9.0.8", "10.9.0.5"),  # only proxies: the peer
+        ("10.9.0.5", "", "10.9.0.5"),
+    ],
+)
+def test_client_address(peer: str, xff: str, expected: str) -> None:
+    from app.core.clientaddr import client_address
+
+    assert client_address(peer, xff, ["10.9.0.0/16", "not-a-network"]) == expected
