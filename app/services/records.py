@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, and_, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.models.base import Base
 from app.models.records import (
     DRILL_KIND_LABELS,
@@ -147,6 +147,13 @@ async def _get(
 async def create_drill(
     session: AsyncSession, *, actor: Actor, enterprise_id: uuid.UUID, data: DrillCreate
 ) -> tuple[Drill, bool]:
+    if data.observed_by_street_office and not actor.is_street_office:
+        # The observation count is a plan target (§三(六)12: 现场观摩); only the office attests it.
+        raise Forbidden(
+            "只有街道安委办可以登记现场观摩",
+            "Only the street office may record its own observation",
+            code="observation_office_only",
+        )
     fields = data.model_dump(exclude={"id"})
     fields["photo_ids"] = [str(p) for p in data.photo_ids]
     return await _create(

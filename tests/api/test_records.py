@@ -245,3 +245,18 @@ async def test_keyset_pages_and_filters(client: httpx.AsyncClient, world: World)
 async def test_unknown_enterprise_404(client: httpx.AsyncClient, world: World) -> None:
     url = f"/api/v1/enterprises/{uuid.uuid4()}/drills"
     assert_problem(await client.post(url, json=drill_body(), headers=world.headers("office")), 404)
+
+
+async def test_only_office_records_its_observation(client: httpx.AsyncClient, world: World) -> None:
+    url = _url(world, "E1", "drills")
+    body = drill_body(observed_by_street_office=True)
+    assert_problem(
+        await client.post(url, json=body, headers=world.headers("head1")),
+        403,
+        "observation_office_only",
+    )
+    listed = await client.get(url, headers=world.headers("head1"))
+    assert listed.json()["items"] == []
+    resp = await client.post(url, json=body, headers=world.headers("office"))
+    assert resp.status_code == 201
+    assert resp.json()["observed_by_street_office"] is True
