@@ -14,6 +14,7 @@ from app.core.config import Settings
 from app.core.errors import Unauthorized
 from app.core.idempotency import claim_in_session
 from app.core.ratelimit import RateLimiter
+from app.core.storage import BlobStorage
 from app.services import auth
 from app.services.policy import Actor, Permission, require_permission
 
@@ -44,6 +45,15 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_storage(request: Request) -> BlobStorage:
+    """The one photo store of the app (a local directory now; S3-compatible later)."""
+    storage: BlobStorage = request.app.state.storage
+    return storage
+
+
+StorageDep = Annotated[BlobStorage, Depends(get_storage)]
 
 
 def get_limiter(request: Request) -> RateLimiter:

@@ -14,6 +14,7 @@ from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.ratelimit import build_limiter
+from app.core.storage import LocalStorage
 from app.routers import ROUTERS
 
 API_TITLE = "治本 zhiben — 工贸行业安全生产治本攻坚 API"
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.limiter = build_limiter(settings.redis_url)
+    assert settings.upload_dir is not None  # filled in by Settings
+    app.state.storage = LocalStorage(settings.upload_dir)
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)

@@ -10,6 +10,7 @@ whole transaction rolls back, and it is answered 409 — retried, it gets the re
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.clientaddr import client_address
 from app.core.errors import Conflict, Unprocessable
 from app.core.security import unverified_subject
 from app.models.audit import IdempotencyRecord
@@ -44,8 +46,16 @@ def _actor_key(request: Request) -> str:
         sub = unverified_subject(auth[7:].strip())
         if sub:
             return f"user:{sub}"[:80]
-    host = request.client.host if request.client else "unknown"
-    return f"anon:{host}"[:80]
+    # Anonymous callers (the mini-program) are keyed by a keyed hash of their client address:
+    # the record sits beside a report's receipt and must not store who sent it (PIPL).
+    settings = request.app.state.settings
+    addr = client_address(
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-for"),
+        settings.trusted_proxies,
+    )
+    key = settings.resolved_secret_key().encode()
+    return "anon:" + hmac.new(key, addr.encode(), hashlib.sha256).hexdigest()[:40]
 
 
 async def _lookup(request: Request, claim: Claim) -> IdempotencyRecord | None:

@@ -24,7 +24,6 @@ from app.core.config import Settings
 from app.core.errors import PayloadTooLarge, TooManyRequests
 from app.core.idempotency import IdempotentRoute
 from app.core.ratelimit import RateLimiter, ensure_allowed, parse_rate
-from app.core.storage import BlobStorage, LocalStorage
 from app.dependencies import SettingsDep
 
 # Multipart framing around a file: boundaries, part headers, the field name.
@@ -125,11 +124,3 @@ async def enforce_rate(limiter: RateLimiter, rate_text: str, keys: list[str]) ->
     for key in keys:
         # Two requests racing past the peek: the atomic hit still refuses the later one.
         ensure_allowed(await limiter.hit(key, rate))
-
-
-def get_storage(settings: SettingsDep) -> BlobStorage:
-    assert settings.upload_dir is not None  # filled in by Settings
-    return LocalStorage(settings.upload_dir)
-
-
-StorageDep = Annotated[BlobStorage, Depends(get_storage)]

@@ -14,12 +14,11 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import UploadFile
 
 from app.core.errors import Unprocessable, problem_responses
-from app.dependencies import LimiterDep, SessionDep, SettingsDep
+from app.dependencies import LimiterDep, SessionDep, SettingsDep, StorageDep
 from app.models.public_report import PublicUpload
 from app.routers._public import (
     MULTIPART_SLACK,
     AbuseKeysDep,
-    StorageDep,
     capped_route,
     enforce_rate,
 )

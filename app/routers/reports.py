@@ -8,10 +8,9 @@ from fastapi import Response
 
 from app.core.errors import NotFound, problem_responses
 from app.core.storage import BlobNotFoundError
-from app.dependencies import CurrentActor, PageDep, SessionDep, SettingsDep
+from app.dependencies import CurrentActor, PageDep, SessionDep, SettingsDep, StorageDep
 from app.models.public_report import ReportOutcome
 from app.routers._base import api_router
-from app.routers._public import StorageDep
 from app.schemas.common import Page
 from app.schemas.public_report import ReportRead, RewardRequest, TriageRequest
 from app.services.public_reports import staff, triage

@@ -5,24 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Depends, File, Response, UploadFile
+from fastapi import File, Response, UploadFile
 
 from app.core.errors import PayloadTooLarge, problem_responses
-from app.core.storage import BlobStorage, LocalStorage
-from app.dependencies import CurrentActor, SessionDep, SettingsDep
+from app.dependencies import CurrentActor, SessionDep, SettingsDep, StorageDep
 from app.models.upload import Upload
 from app.routers._base import api_router
 from app.schemas.upload import UploadRead
 from app.services import uploads
 
 router = api_router(prefix="/api/v1/uploads", tags=["uploads"])
-
-
-def get_storage(settings: SettingsDep) -> BlobStorage:
-    return LocalStorage(settings.upload_dir or settings.var_dir / "uploads")
-
-
-StorageDep = Annotated[BlobStorage, Depends(get_storage)]
 
 
 async def read_limited(file: UploadFile, max_bytes: int) -> bytes:

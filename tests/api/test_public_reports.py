@@ -13,10 +13,11 @@ from typing import Any
 import httpx
 import pytest
 from PIL import Image
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
+from app.models.audit import IdempotencyRecord
 from app.models.hazard import Hazard, HazardPhoto
 from app.models.public_report import PublicReport, PublicUpload
 from app.rules.receipts import CROCKFORD_ALPHABET, new_receipt_code
@@ -494,6 +495,12 @@ async def test_idempotent_anonymous_report(
     assert first.status_code == 201
     assert again.json() == first.json()
     assert await count(db, PublicReport) == 1
+    # The idempotency record must not carry the reporter's address (PIPL minimisation).
+    actors = (await db.scalars(select(IdempotencyRecord.actor))).all()
+    assert len(actors) == 1
+    assert actors[0].startswith("anon:")
+    assert "127.0.0.1" not in actors[0]
+    assert "testclient" not in actors[0]
 
 
 async def test_matching_unmatched_name(client: httpx.AsyncClient, world: World) -> None:
