@@ -70,19 +70,44 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+_UNAVAILABLE_NAMES = {
+    "CannotConnectNowError",
+    "ConnectionDoesNotExistError",
+    "ConnectionFailureError",
+    "AdminShutdownError",
+    "TooManyConnectionsError",
+}
+
+
 def is_database_unavailable(exc: BaseException) -> bool:
-    """True for errors that mean "the database is not reachable", answered 503 not 500."""
+    """True for errors that mean "the database is not reachable", answered 503 not 500.
+
+    SQLAlchemy wraps driver errors in a plain `DBAPIError` (e.g. asyncpg's
+    CannotConnectNowError, "the database system is starting up", during a PostgreSQL
+    restart), so the wrapped error (`orig`, `__cause__`) is examined too."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo and len(seen) < 8:
+        err = todo.pop()
+        if err is None or any(err is s for s in seen):
+            continue
+        seen.append(err)
+        if _unavailable_itself(err):
+            return True
+        todo += [getattr(err, "orig", None), err.__cause__]
+    return False
+
+
+def _unavailable_itself(exc: BaseException) -> bool:
     if isinstance(exc, OperationalError | InterfaceError):
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     if isinstance(exc, ConnectionError | socket.gaierror | TimeoutError | OSError):
         return True
-    name = type(exc).__name__
-    return name in {
-        "CannotConnectNowError",
-        "ConnectionDoesNotExistError",
-        "ConnectionFailureError",
-        "AdminShutdownError",
-        "TooManyConnectionsError",
-    }
+    # SQLSTATE class 08 (connection exception) and 57P01–57P03 (admin/crash shutdown,
+    # cannot connect now).
+    state = str(getattr(exc, "sqlstate", "") or getattr(exc, "pgcode", "") or "")
+    if state.startswith("08") or state in {"57P01", "57P02", "57P03"}:
+        return True
+    return type(exc).__name__ in _UNAVAILABLE_NAMES

@@ -1,9 +1,12 @@
-"""Failures the fuzzer found, kept as plain regression tests (issue 7)."""
+"""Failures the fuzzer and the fault drills found, kept as plain regression tests (issue 7)."""
 
 from __future__ import annotations
 
+import asyncpg
 import httpx
+from sqlalchemy.exc import DBAPIError
 
+from app.core.db import is_database_unavailable
 from tests.conftest import World, assert_problem
 
 
@@ -31,3 +34,24 @@ async def test_malformed_json_is_still_422_naming_the_body(
     )
     body = assert_problem(resp, 422, "validation_error")
     assert body["errors"][0]["loc"][0] == "body"  # type: ignore[index]
+
+
+def _wrapped(driver_error: Exception) -> DBAPIError:
+    """What SQLAlchemy's asyncpg dialect raises: a plain DBAPIError around an adapter error
+    whose cause is the asyncpg exception."""
+    adapter_error = Exception(str(driver_error))
+    adapter_error.__cause__ = driver_error
+    return DBAPIError("SELECT 1", None, adapter_error)
+
+
+def test_postgres_starting_up_is_unavailable_not_a_500() -> None:
+    # Found by bench/fault_pg_restart.py: during a restart, "the database system is shutting
+    # down" / "is starting up" were answered 500 instead of 503.
+    for message in ("the database system is starting up", "the database system is shutting down"):
+        assert is_database_unavailable(_wrapped(asyncpg.CannotConnectNowError(message)))
+    assert is_database_unavailable(_wrapped(asyncpg.AdminShutdownError("terminating")))
+
+
+def test_a_real_database_error_is_still_a_500() -> None:
+    assert not is_database_unavailable(_wrapped(asyncpg.UniqueViolationError("duplicate key")))
+    assert not is_database_unavailable(ValueError("not a database error"))
