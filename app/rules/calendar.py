@@ -53,13 +53,21 @@ def period_of(d: date, per_year: int) -> tuple[date, date]:
     return _period_starting(d.year, first_month, months)
 
 
+_EARLIEST = date(1900, 1, 1)
+_LATEST = date(9998, 12, 31)
+
+
 def utc_bounds(start: date, end_inclusive: date) -> tuple[datetime, datetime]:
     """UTC-aware half-open range [start 00:00 Shanghai, day after end 00:00 Shanghai).
 
     Use as `start <= ts < end` in queries so an instant at Shanghai midnight is counted once.
+    Dates a client may send from the far edges of the calendar (0001-01-01, 9999-12-31) are
+    clamped to 1900–9998: no record lies there, and the UTC conversion would overflow.
     """
     if end_inclusive < start:
         raise ValueError("end_inclusive must not be before start")
+    start = min(max(start, _EARLIEST), _LATEST)
+    end_inclusive = min(max(end_inclusive, _EARLIEST), _LATEST)
     lo = datetime.combine(start, time(0), tzinfo=SHANGHAI)
     hi = datetime.combine(end_inclusive + timedelta(days=1), time(0), tzinfo=SHANGHAI)
     return lo.astimezone(UTC), hi.astimezone(UTC)

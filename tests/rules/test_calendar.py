@@ -166,3 +166,9 @@ def test_overdue_from_utc_instant() -> None:
     today = shanghai_date(utc(2025, 3, 31, 16, 0, 0))
     assert days_overdue(date(2025, 3, 31), today) == 1
     assert days_overdue(date(2025, 3, 31), shanghai_date(utc(2025, 3, 31, 15, 59, 59))) == 0
+
+
+def test_utc_bounds_clamps_calendar_edges() -> None:
+    lo, hi = utc_bounds(date(1, 1, 1), date(9999, 12, 31))
+    assert lo.year == 1899
+    assert hi.year == 9998

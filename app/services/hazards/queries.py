@@ -70,10 +70,10 @@ def filtered(actor: Actor, f: HazardFilters, today: date) -> Select[Hazard]:
                 Hazard.ledger_no.contains(f.q, autoescape=True),
             )
         )
+    if f.found_from is not None and f.found_to is not None and f.found_to < f.found_from:
+        return stmt.where(false())  # an empty range, not an error: nothing was found in it
     if f.found_from is not None or f.found_to is not None:
-        lo, hi = utc_bounds(f.found_from or date(2000, 1, 1), f.found_to or date(2999, 12, 31))
-        if f.found_from is not None and f.found_to is not None and f.found_to < f.found_from:
-            stmt = stmt.where(false())
+        lo, hi = utc_bounds(f.found_from or date(1900, 1, 1), f.found_to or date(9998, 12, 31))
         stmt = stmt.where(Hazard.found_at >= lo, Hazard.found_at < hi)
     return stmt
 
