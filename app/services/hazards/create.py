@@ -16,7 +16,7 @@ from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard, HazardSource, HazardStatus, PhotoKind
 from app.models.user import Role
 from app.schemas.hazard import HazardCreate
-from app.services import audit
+from app.services import audit, standards
 from app.services.determination import Basis, Determination, HazardLevel, determine
 from app.services.enterprises import visible_enterprise
 from app.services.hazards.common import (
@@ -195,6 +195,7 @@ async def create_via_api(
             requested_level=body.level,
             level_reason=body.level_reason,
             device_failed=body.device_failed,
+            standard=await standards.current(session),
         )
     data = NewHazard(
         id=body.id,
