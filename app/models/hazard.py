@@ -190,4 +190,7 @@ class Change(Base):
     # The enterprise's grid after the change, and before it when the change moved it.
     grid_id: Mapped[uuid.UUID | None] = mapped_column()
     prev_grid_id: Mapped[uuid.UUID | None] = mapped_column()
+    # Set on a row meant for one account only: its grids changed and the enterprise left
+    # its scope, so that account's feed reports the enterprise as removed.
+    audience_user_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)

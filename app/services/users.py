@@ -19,6 +19,7 @@ from app.schemas.user import UserCreate, UserUpdate
 from app.services import audit
 from app.services.pagination import keyset_page
 from app.services.policy import Actor, Permission, require_permission
+from app.services.sync import tracking
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,8 @@ async def update_user(
                 "网格员至少分配一个网格", "Grid staff need a grid", field=["body", "grid_ids"]
             )
         await _check_refs(session, None, data.grid_ids)
+        lost = set(before.grid_ids) - set(data.grid_ids)
+        await tracking.log_scope_loss(session, user_id=user.id, lost_grid_ids=lost)
         await session.execute(delete(UserGrid).where(UserGrid.user_id == user.id))
         for gid in sorted(set(data.grid_ids)):
             session.add(UserGrid(user_id=user.id, grid_id=gid))

@@ -87,6 +87,28 @@ async def test_void_and_removal(client: httpx.AsyncClient, world: World) -> None
     assert ("enterprise", "upsert") in [(i["object_type"], i["op"]) for i in grid2["items"]]
 
 
+async def test_grid_reassignment_is_a_removal_for_that_account_only(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    h = await new_hazard(client, world, "grid1")
+    cursor = (await settled(client, world, "grid1", 2))["next_cursor"]
+    office_cursor = (await settled(client, world, "office", 2))["next_cursor"]
+    resp = await client.patch(
+        f"/api/v1/users/{world.users['grid1']}",
+        json={"grid_ids": [str(world.grids["G2"])]},
+        headers=world.headers("office"),
+    )
+    assert resp.status_code == 200
+    body = await settled(client, world, "grid1", 1, cursor)
+    assert [(i["object_type"], i["object_id"], i["op"]) for i in body["items"]] == [
+        ("enterprise", str(world.enterprises["E1"]), "removed")
+    ]
+    # Nobody else hears of it: the row is addressed to that account alone.
+    assert (await feed(client, world, "office", office_cursor))["items"] == []
+    assert (await client.get(f"/api/v1/hazards/{h['id']}", headers=world.headers("grid1"))
+            ).status_code == 404  # fmt: skip
+
+
 async def test_bad_cursor_and_refusals(client: httpx.AsyncClient, world: World) -> None:
     assert_problem(
         await client.get(FEED, params={"since": "xx"}, headers=world.headers("office")), 422

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Text, cast, func, or_, select, true, tuple_
+from sqlalchemy import BigInteger, ColumnElement, Text, and_, cast, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.enterprise import Enterprise
@@ -39,14 +39,22 @@ class FeedEntry:
 
 
 def _relevant(actor: Actor) -> ColumnElement[bool]:
-    """Rows the caller saw or sees: its enterprise, or its grids then or now."""
+    """Rows the caller saw or sees: its enterprise, or its grids then or now, or rows addressed
+    to it alone (its grid assignment changed). Rows addressed to someone else are skipped."""
+    mine = or_(Change.audience_user_id.is_(None), Change.audience_user_id == actor.user_id)
     if actor.role in (Role.street_office, Role.dashboard):
-        return true()
+        return Change.audience_user_id.is_(None)
     if actor.role == Role.enterprise_head and actor.enterprise_id is not None:
-        return Change.enterprise_id == actor.enterprise_id
+        return and_(mine, Change.enterprise_id == actor.enterprise_id)
     grids = list(actor.grid_ids)
-    return or_(
-        Enterprise.grid_id.in_(grids), Change.grid_id.in_(grids), Change.prev_grid_id.in_(grids)
+    return and_(
+        mine,
+        or_(
+            Change.audience_user_id == actor.user_id,
+            Enterprise.grid_id.in_(grids),
+            Change.grid_id.in_(grids),
+            Change.prev_grid_id.in_(grids),
+        ),
     )
 
 

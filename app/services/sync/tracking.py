@@ -17,6 +17,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Text, cast, event, func, insert, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction, attributes
 
 from app.models.enterprise import Enterprise
@@ -73,3 +74,26 @@ def _log_changes(session: Session, _ctx: UOWTransaction) -> None:
     txid = _txid(session)
     for row in rows:
         conn.execute(insert(Change).values(txid=txid, **row))
+
+
+async def log_scope_loss(
+    session: AsyncSession, *, user_id: uuid.UUID, lost_grid_ids: set[uuid.UUID]
+) -> None:
+    """A grid-staff account lost grids: tell its feed (only its feed) that every enterprise of
+    those grids left its scope, so the phone app drops them and everything under them."""
+    if not lost_grid_ids:
+        return
+    rows = (
+        await session.execute(
+            select(Enterprise.id, Enterprise.grid_id).where(Enterprise.grid_id.in_(lost_grid_ids))
+        )
+    ).all()
+    txid = _txid(session.sync_session)
+    for enterprise_id, grid_id in rows:
+        await session.execute(
+            insert(Change).values(
+                txid=txid, object_type="enterprise", object_id=enterprise_id,
+                enterprise_id=enterprise_id, grid_id=grid_id, prev_grid_id=grid_id,
+                audience_user_id=user_id,
+            )
+        )  # fmt: skip
