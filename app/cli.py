@@ -125,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     cu.add_argument("--password", required=True)
     cu.add_argument("--role", required=True, choices=[r.value for r in Role])
     cu.add_argument("--enterprise-id")
-    cu.add_argument("--grid-id", action="append", default=[])
+    cu.add_argument("--grid-id", nargs="+", action="extend", default=[], metavar="ID")
     cu.add_argument("--display-name")
     sub.add_parser("seed-demo", help="载入演示数据（幂等）")
     return parser
