@@ -40,7 +40,8 @@ def request_schema(spec: Schema, path: str, method: str) -> Schema | None:
 def _string(schema: Schema, name: str) -> str:
     fmt = schema.get("format")
     if fmt == "date":
-        return (date.today() + timedelta(days=30 if "deadline" in name else 0)).isoformat()
+        future = any(w in name for w in ("deadline", "expire", "due", "review", "until"))
+        return (date.today() + timedelta(days=365 if future else 0)).isoformat()
     if fmt == "date-time":
         return datetime.now(UTC).isoformat()
     if fmt == "uuid":

@@ -80,7 +80,9 @@ async def seed_objects(client: httpx.AsyncClient, world: World, spec: dict[str, 
     seeded = Seeded()
     office = world.headers("office")
     for path in _create_targets(spec):
-        for name in ("E1", "E2", "E3"):
+        # Two hazards per enterprise, so the lifecycle walk below reaches every state.
+        names = ("E1", "E2", "E3") * (2 if path == f"{API}/hazards" else 1)
+        for name in names:
             ent = str(world.enterprises[name])
             url = path.replace("{enterprise_id}", ent)
             body = minimal_body(spec, path, "post", enterprise_id=ent)
