@@ -9,12 +9,14 @@ made in `Seeded`.
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from PIL import Image
 
 from tests.conftest import World
 from tests.security.payloads import minimal_body, request_schema
@@ -28,12 +30,15 @@ HAZARD_STEPS = ("plan", "submit", "verify")
 class Seeded:
     created: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     refused: dict[str, str] = field(default_factory=dict)
+    owner: dict[str, str] = field(default_factory=dict)  # object id → "E1" / "E2" / "E3"
 
-    def note(self, path: str, resp: httpx.Response) -> str | None:
+    def note(self, path: str, resp: httpx.Response, owner: str | None = None) -> str | None:
         if resp.status_code in (200, 201):
             body = resp.json()
             oid = str(body.get("id") or body.get("receipt_code") or "")
             self.created[path].append(oid)
+            if owner:
+                self.owner[oid] = owner
             return oid
         self.refused[path] = f"{resp.status_code} {resp.text[:200]}"
         return None
@@ -86,8 +91,9 @@ async def seed_objects(client: httpx.AsyncClient, world: World, spec: dict[str, 
             ent = str(world.enterprises[name])
             url = path.replace("{enterprise_id}", ent)
             body = minimal_body(spec, path, "post", enterprise_id=ent)
-            seeded.note(path, await _post(client, url, body or {}, office))
+            seeded.note(path, await _post(client, url, body or {}, office), owner=name)
     await _seed_public_reports(client, world, spec, seeded)
+    await _seed_photos(client, world, spec, seeded)
     await _walk_hazards(client, world, spec, seeded)
     return seeded
 
@@ -109,7 +115,34 @@ async def _seed_public_reports(
     for item, ent in zip(listing.json().get("items", []), ("E1", "E2"), strict=False):
         url = _fill_first(triage_path, item["id"])
         body = {"decision": "accept", "enterprise_id": str(world.enterprises[ent])}
-        seeded.note(triage_path, await _post(client, url, body, world.headers("office")))
+        resp = await _post(client, url, body, world.headers("office"))
+        seeded.note(triage_path, resp)
+        seeded.note(f"{API}/reports", resp, owner=ent)  # the report now belongs to `ent`
+
+
+def png_bytes() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+async def _seed_photos(
+    client: httpx.AsyncClient, world: World, spec: dict[str, Any], seeded: Seeded
+) -> None:
+    """Each head uploads a photo and attaches it to a hazard of its own enterprise."""
+    if "post" not in spec["paths"].get(f"{API}/uploads", {}):
+        return
+    for head, ent in (("head1", "E1"), ("head2", "E2")):
+        files = {"file": ("site.png", png_bytes(), "image/png")}
+        up = await client.post(f"{API}/uploads", files=files, headers=world.headers(head))
+        upload_id = seeded.note(f"{API}/uploads", up, owner=ent)
+        if upload_id is None:
+            continue
+        body = {"enterprise_id": str(world.enterprises[ent]), "category": "electrical",
+                "description": "配电箱门未关闭", "photo_ids": [upload_id]}  # fmt: skip
+        resp = await _post(client, f"{API}/hazards", body, world.headers(head))
+        if resp.status_code != 201:
+            seeded.refused[f"{API}/hazards (with photo)"] = f"{resp.status_code} {resp.text[:200]}"
 
 
 async def _walk_hazards(
