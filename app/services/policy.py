@@ -52,10 +52,11 @@ class Permission(StrEnum):
     SYNC_READ = "sync:read"
 
 
-_HEAD = {
+# What both sides of field work do on the objects they can see (brief §1): inspect, register
+# hazards, follow their rectification, attach photos.
+_FIELD_WORK = {
     Permission.GRID_READ,
     Permission.ENTERPRISE_READ,
-    Permission.ENTERPRISE_UPDATE,
     Permission.STANDARD_READ,
     Permission.INSPECTION_READ,
     Permission.INSPECTION_CREATE,
@@ -68,29 +69,16 @@ _HEAD = {
     Permission.HAZARD_EXPORT,
     Permission.UPLOAD_CREATE,
     Permission.RECORD_READ,
+    Permission.SYNC_READ,
+}
+# The enterprise keeps its own profile and records and reads its accidents/interviews.
+_HEAD = _FIELD_WORK | {
+    Permission.ENTERPRISE_UPDATE,
     Permission.RECORD_WRITE,
     Permission.ACCIDENT_READ,
-    Permission.SYNC_READ,
 }
-_GRID = {
-    Permission.GRID_READ,
-    Permission.ENTERPRISE_READ,
-    Permission.STANDARD_READ,
-    Permission.INSPECTION_READ,
-    Permission.INSPECTION_CREATE,
-    Permission.HAZARD_READ,
-    Permission.HAZARD_CREATE,
-    Permission.HAZARD_PLAN,
-    Permission.HAZARD_SUBMIT,
-    Permission.HAZARD_VERIFY,
-    Permission.HAZARD_EXTEND,
-    Permission.HAZARD_EXPORT,
-    Permission.UPLOAD_CREATE,
-    Permission.REPORT_READ,
-    Permission.REPORT_TRIAGE,
-    Permission.RECORD_READ,
-    Permission.SYNC_READ,
-}
+# Grid staff also triage the public's reports of their grids.
+_GRID = _FIELD_WORK | {Permission.REPORT_READ, Permission.REPORT_TRIAGE}
 _DASHBOARD = {
     Permission.GRID_READ,
     Permission.STANDARD_READ,
