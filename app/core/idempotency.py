@@ -16,7 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request, Response
+from fastapi.datastructures import DefaultPlaceholder
+from fastapi.dependencies.utils import get_typed_return_annotation
 from fastapi.routing import APIRoute
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,7 +109,33 @@ async def claim_in_session(request: Request, session: AsyncSession) -> None:
         ) from exc
 
 
+REPLAY_DESCRIPTION = "已存在（以相同 id 重复提交）：返回已保存的对象 / Already created with this id"
+
+
+def _replayed_create_response(endpoint: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+    """Declare the 200 a create answers when its client-chosen `id` is re-sent (brief §4), so
+    the OpenAPI document lists every status the route really gives."""
+    responses = dict(kwargs.get("responses") or {})
+    methods = {m.upper() for m in kwargs.get("methods") or ()}
+    if kwargs.get("status_code") != 201 or "POST" not in methods:
+        return
+    if 200 in responses or "200" in responses:
+        return
+    model = kwargs.get("response_model")
+    if model is None or isinstance(model, DefaultPlaceholder):
+        model = get_typed_return_annotation(endpoint)
+    entry: dict[str, Any] = {"description": REPLAY_DESCRIPTION}
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        entry["model"] = model
+    responses[200] = entry
+    kwargs["responses"] = responses
+
+
 class IdempotentRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        _replayed_create_response(endpoint, kwargs)
+        super().__init__(path, endpoint, **kwargs)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
 

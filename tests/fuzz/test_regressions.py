@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import asyncpg
 import httpx
+from fastapi import FastAPI
 from sqlalchemy.exc import DBAPIError
 
 from app.core.db import is_database_unavailable
@@ -55,3 +58,20 @@ def test_postgres_starting_up_is_unavailable_not_a_500() -> None:
 def test_a_real_database_error_is_still_a_500() -> None:
     assert not is_database_unavailable(_wrapped(asyncpg.UniqueViolationError("duplicate key")))
     assert not is_database_unavailable(ValueError("not a database error"))
+
+
+async def test_create_resent_with_its_id_answers_a_declared_200(
+    client: httpx.AsyncClient, world: World, app_instance: FastAPI
+) -> None:
+    # Found by the stateful fuzzer: POST /api/v1/hazards re-sent with its id answered 200, a
+    # status no create declared (every create replays that way, brief §4).
+    body = {"id": str(uuid.uuid4()), "name": "重复提交网格"}
+    first = await client.post("/api/v1/grids", json=body, headers=world.headers("office"))
+    again = await client.post("/api/v1/grids", json=body, headers=world.headers("office"))
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    declared = app_instance.openapi()["paths"]["/api/v1/grids"]["post"]["responses"]
+    assert (
+        declared["200"]["content"]["application/json"]["schema"]
+        == (declared["201"]["content"]["application/json"]["schema"])
+    )

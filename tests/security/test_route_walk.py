@@ -113,6 +113,8 @@ def _operation_gaps(path: str, method: str, op: dict[str, Any]) -> list[str]:
         gaps.append("404 undeclared (has a path id)")
     if (op.get("parameters") or op.get("requestBody")) and "422" not in responses:
         gaps.append("422 undeclared (takes input)")
+    if method == "post" and "201" in responses and "200" not in responses:
+        gaps.append("200 undeclared (a create re-sent with the same id answers 200)")
     for status, resp in responses.items():
         if status[0] in "45" and "application/problem+json" not in resp.get("content", {}):
             gaps.append(f"{status} not declared as application/problem+json")
