@@ -54,6 +54,7 @@ async def _accounts(app: FastAPI, settings: Settings) -> World:
         await add_enterprise(db, world, "E2", "G2", sector="metallurgy", features=smelter)
         await add_user(db, world, "office", Role.street_office)
         await add_user(db, world, "head1", Role.enterprise_head, enterprise="E1")
+        await add_user(db, world, "head2", Role.enterprise_head, enterprise="E2")
         await add_user(db, world, "grid1", Role.grid_staff, grids=("G1",))
         await add_user(db, world, "dashboard", Role.dashboard)
         await db.commit()
