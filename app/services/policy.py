@@ -50,6 +50,7 @@ class Permission(StrEnum):
     ACCIDENT_WRITE = "accident:write"
     STATS_READ = "stats:read"
     SYNC_READ = "sync:read"
+    WEBHOOK_MANAGE = "webhook:manage"  # street office only (brief §1: dashboards receive)
 
 
 # What both sides of field work do on the objects they can see (brief §1): inspect, register
