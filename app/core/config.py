@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     drills_per_year_factory_in_factory: int = 2
     certificate_warning_days: int = 60
 
+    # Webhooks (API7 SSRF, ASVS 13.2.4/13.2.5): https to public addresses only, except hosts
+    # listed here (exact host names or IP literals), which may also use http and private
+    # addresses. Env: ZHIBEN_WEBHOOK_ALLOWED_HOSTS='["hooks.internal"]'.
+    webhook_allowed_hosts: list[str] = Field(default_factory=list)
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
         if not self.database_url:

@@ -12,6 +12,7 @@ from app.models.records import Certificate, Drill, Training
 from app.models.standard import Standard, StandardItemRecord
 from app.models.upload import Upload
 from app.models.user import AuthSession, RefreshToken, Role, User, UserGrid
+from app.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "Accident",
@@ -44,4 +45,6 @@ __all__ = [
     "Upload",
     "User",
     "UserGrid",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -23,6 +23,7 @@ from app.routers import (
     sync,
     uploads,
     users,
+    webhooks,
 )
 
 ROUTERS: list[APIRouter] = [
@@ -43,4 +44,5 @@ ROUTERS: list[APIRouter] = [
     records.router,
     accidents.router,
     stats.router,
+    webhooks.router,
 ]
