@@ -1,9 +1,10 @@
-"""`zhiben` console script: serve, migrate, create-user, seed-demo (brief §6)."""
+"""`zhiben` console script: serve, migrate, create-user, seed-demo, relay (brief §6)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -112,6 +113,33 @@ def cmd_seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
+    """Publish outbox events to webhooks (quality notes §7); several may run on PostgreSQL."""
+    from app.services.webhooks.relay import Relay
+
+    async def runner() -> None:
+        engine = make_engine(settings)
+        relay = Relay(make_sessionmaker(engine), allowed_hosts=settings.webhook_allowed_hosts)
+        try:
+            while True:
+                r = await relay.run_once()
+                if r.fanned_out or r.delivered or r.retrying or r.failed:
+                    print(
+                        f"事件 {r.fanned_out}，投递成功 {r.delivered}，"
+                        f"待重试 {r.retrying}，失败 {r.failed}"
+                    )
+                if args.once:
+                    return
+                await asyncio.sleep(args.interval)
+        finally:
+            await relay.aclose()
+            await engine.dispose()
+
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the loop between cycles
+        asyncio.run(runner())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zhiben", description="治本 — 工贸安全生产监管后台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -128,6 +156,9 @@ def build_parser() -> argparse.ArgumentParser:
     cu.add_argument("--grid-id", nargs="+", action="extend", default=[], metavar="ID")
     cu.add_argument("--display-name")
     sub.add_parser("seed-demo", help="载入演示数据（幂等）")
+    relay = sub.add_parser("relay", help="把事件投递到 webhook 订阅（outbox relay）")
+    relay.add_argument("--once", action="store_true", help="只运行一轮")
+    relay.add_argument("--interval", type=float, default=2.0, help="两轮之间的秒数")
     return parser
 
 
@@ -136,6 +167,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "migrate": cmd_migrate,
     "create-user": cmd_create_user,
     "seed-demo": cmd_seed_demo,
+    "relay": cmd_relay,
 }
 
 
