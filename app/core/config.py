@@ -34,13 +34,8 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_failure_window_s: int = Field(default=15 * 60, ge=1)
 
-    # Lists (brief §4): limit 1–100, default 50.
-    page_default: int = 50
-    page_max: int = 100
-
     # Jurisdiction identity used in ledger numbers (e.g. YYL-2025-000123).
     ledger_prefix: str = Field(default="YYL", pattern=r"^[A-Z]{2,8}$")
-    timezone: str = "Asia/Shanghai"
 
     # Inspection check-in (issue 3): beyond this distance the check-in is flagged.
     checkin_radius_m: float = Field(default=500.0, gt=0)
