@@ -31,7 +31,7 @@ async def read_limited(file: UploadFile, max_bytes: int) -> bytes:
     "",
     status_code=201,
     response_model=UploadRead,
-    responses=problem_responses(401, 403, 413, 415, 422),
+    responses=problem_responses(400, 401, 403, 413, 415, 422),
 )
 async def create_upload(
     file: Annotated[UploadFile, File(description="JPEG/PNG/WebP 照片")],

@@ -64,10 +64,10 @@ def utc_bounds(start: date, end_inclusive: date) -> tuple[datetime, datetime]:
     Dates a client may send from the far edges of the calendar (0001-01-01, 9999-12-31) are
     clamped to 1900–9998: no record lies there, and the UTC conversion would overflow.
     """
-    if end_inclusive < start:
-        raise ValueError("end_inclusive must not be before start")
     start = min(max(start, _EARLIEST), _LATEST)
     end_inclusive = min(max(end_inclusive, _EARLIEST), _LATEST)
+    if end_inclusive < start:
+        raise ValueError("end_inclusive must not be before start")
     lo = datetime.combine(start, time(0), tzinfo=SHANGHAI)
     hi = datetime.combine(end_inclusive + timedelta(days=1), time(0), tzinfo=SHANGHAI)
     return lo.astimezone(UTC), hi.astimezone(UTC)

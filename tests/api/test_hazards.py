@@ -142,6 +142,7 @@ async def test_list_filters_and_keyset(client: httpx.AsyncClient, world: World) 
     # An inverted range is empty (not a 500), and the calendar's far edges are accepted.
     assert await ids(found_from=yesterday(), found_to="2000-01-01") == []
     assert await ids(found_from="0001-01-01", found_to="9999-12-31") == [e2["id"], m["id"], g["id"]]
+    assert await ids(found_to="1899-01-01") == []
     page1 = (await client.get(API, params={"limit": 2}, headers=off)).json()
     page2 = (await client.get(API, params={"limit": 2, "cursor": page1["next_cursor"]},
                               headers=off)).json()  # fmt: skip

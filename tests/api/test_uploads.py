@@ -117,3 +117,14 @@ async def test_evidence_photos(client: httpx.AsyncClient, world: World) -> None:
     await act(client, world, "head1", h["id"], "plan", {**PLAN_GENERAL, "deadline": tomorrow()})
     r = await act(client, world, "head1", h["id"], "submit", {"evidence": "e", "photo_ids": [uid]})
     assert r.json()["photos"] == [{"upload_id": uid, "kind": "evidence"}]
+
+
+async def test_malformed_multipart_is_declared_400(client: httpx.AsyncClient, world: World) -> None:
+    resp = await client.post(
+        "/api/v1/uploads",
+        content=b"--XX\r\n[[{}]]\r\n--XX--\r\n",
+        headers={**world.headers("office"), "Content-Type": "multipart/form-data; boundary=XX"},
+    )
+    assert_problem(resp, 400)
+    spec = (await client.get("/openapi.json")).json()
+    assert "400" in spec["paths"]["/api/v1/uploads"]["post"]["responses"]

@@ -172,3 +172,6 @@ def test_utc_bounds_clamps_calendar_edges() -> None:
     lo, hi = utc_bounds(date(1, 1, 1), date(9999, 12, 31))
     assert lo.year == 1899
     assert hi.year == 9998
+    # Both ends before the earliest date clamp to one day, not to an inverted range.
+    lo, hi = utc_bounds(date(1, 1, 1), date(1899, 1, 1))
+    assert (hi - lo).days == 1
