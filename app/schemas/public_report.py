@@ -42,17 +42,27 @@ def _clean_line(value: str) -> str:
     return _clean(value, multiline=False)
 
 
+DESCRIPTION_MIN = 10
+
+
+def _description(value: str) -> str:
+    # Length counts after trimming, so ten spaces are not a description.
+    value = _clean_multiline(value)
+    if len(value) < DESCRIPTION_MIN:
+        raise ValueError(f"至少 {DESCRIPTION_MIN} 个字（不计首尾空白）")
+    return value
+
+
 Description = Annotated[
     str,
-    AfterValidator(_clean_multiline),
-    Field(max_length=2000, description="隐患描述，10–2000 字"),
+    AfterValidator(_description),
+    Field(min_length=DESCRIPTION_MIN, max_length=2000, description="隐患描述，10–2000 字"),
 ]
 LineText = Annotated[str, AfterValidator(_clean_line), Field(max_length=300)]
 EnterpriseName = Annotated[str, AfterValidator(_clean_line), Field(max_length=200)]
 PhoneInput = Annotated[str, AfterValidator(_clean_line), Field(max_length=32)]
 NoteText = Annotated[str, AfterValidator(_clean_multiline), Field(max_length=2000)]
 
-DESCRIPTION_MIN = 10
 MAX_PHOTOS = 6
 
 
@@ -70,9 +80,6 @@ class PublicReportCreate(InputSchema):
 
     @model_validator(mode="after")
     def _check(self) -> PublicReportCreate:
-        # Length is checked after trimming, so ten spaces are not a description.
-        if len(self.description) < DESCRIPTION_MIN:
-            raise ValueError(f"description 至少 {DESCRIPTION_MIN} 个字")
         if (self.latitude is None) != (self.longitude is None):
             raise ValueError("latitude 与 longitude 须同时提供")
         if len(set(self.photo_ids)) != len(self.photo_ids):

@@ -530,3 +530,12 @@ def test_client_address(peer: str, xff: str, expected: str) -> None:
     from app.core.clientaddr import client_address
 
     assert client_address(peer, xff, ["10.9.0.0/16", "not-a-network"]) == expected
+
+
+async def test_blank_description_names_the_field(client: httpx.AsyncClient, world: World) -> None:
+    del world
+    body = assert_problem(await post_report(client, description=" " * 30), 422)
+    assert ["body", "description"] in [e["loc"] for e in body["errors"]]  # type: ignore[union-attr]
+    spec = (await client.get("/openapi.json")).json()
+    schema = spec["components"]["schemas"]["PublicReportCreate"]["properties"]["description"]
+    assert schema["minLength"] == 10
