@@ -11,13 +11,22 @@ from pathlib import Path
 
 
 def zhiben(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, ZHIBEN_DATABASE_URL=f"sqlite:///{tmp / 'z.db'}",
-               ZHIBEN_VAR_DIR=str(tmp / "var"), ZHIBEN_ENV="development")  # fmt: skip
+    env = dict(
+        os.environ,
+        ZHIBEN_DATABASE_URL=f"sqlite:///{tmp / 'z.db'}",
+        ZHIBEN_VAR_DIR=str(tmp / "var"),
+        ZHIBEN_ENV="development",
+    )
     env.pop("ZHIBEN_REDIS_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "app.cli", *args], cwd=tmp, env=env, capture_output=True,
-        text=True, timeout=120, check=False,
-    )  # fmt: skip
+        [sys.executable, "-m", "app.cli", *args],
+        cwd=tmp,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def count(tmp: Path, sql: str) -> int:
@@ -27,14 +36,40 @@ def count(tmp: Path, sql: str) -> int:
 
 def test_migrate_create_user_and_seed(tmp_path: Path) -> None:
     assert zhiben(tmp_path, "migrate").returncode == 0
-    ok = zhiben(tmp_path, "create-user", "--username", "boss", "--password", "long-enough-pw",
-                "--role", "street_office", "--display-name", "主任")  # fmt: skip
+    ok = zhiben(
+        tmp_path,
+        "create-user",
+        "--username",
+        "boss",
+        "--password",
+        "long-enough-pw",
+        "--role",
+        "street_office",
+        "--display-name",
+        "主任",
+    )
     assert ok.returncode == 0, ok.stderr
-    dup = zhiben(tmp_path, "create-user", "--username", "boss", "--password", "long-enough-pw",
-                 "--role", "street_office")  # fmt: skip
+    dup = zhiben(
+        tmp_path,
+        "create-user",
+        "--username",
+        "boss",
+        "--password",
+        "long-enough-pw",
+        "--role",
+        "street_office",
+    )
     assert dup.returncode == 1
-    bad = zhiben(tmp_path, "create-user", "--username", "g1", "--password", "long-enough-pw",
-                 "--role", "grid_staff")  # fmt: skip
+    bad = zhiben(
+        tmp_path,
+        "create-user",
+        "--username",
+        "g1",
+        "--password",
+        "long-enough-pw",
+        "--role",
+        "grid_staff",
+    )
     assert bad.returncode == 2
     first = zhiben(tmp_path, "seed-demo")
     assert first.returncode == 0, first.stderr

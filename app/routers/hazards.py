@@ -53,10 +53,18 @@ def hazard_filters(
     found_to: Annotated[date | None, Query(description="发现日期止（上海时间，含）")] = None,
 ) -> HazardFilters:
     return HazardFilters(
-        status=status, level=level, enterprise_id=enterprise_id, grid_id=grid_id,
-        overdue=overdue, source=source, category=category, supervised=supervised, q=q,
-        found_from=found_from, found_to=found_to,
-    )  # fmt: skip
+        status=status,
+        level=level,
+        enterprise_id=enterprise_id,
+        grid_id=grid_id,
+        overdue=overdue,
+        source=source,
+        category=category,
+        supervised=supervised,
+        q=q,
+        found_from=found_from,
+        found_to=found_to,
+    )
 
 
 FiltersDep = Annotated[HazardFilters, Depends(hazard_filters)]
@@ -155,8 +163,11 @@ async def hazard_history(
 
 async def _transition(
     op: Callable[..., Awaitable[Hazard]],
-    *, session: SessionDep, response: Response, **kwargs: Any,
-) -> dict[str, Any]:  # fmt: skip
+    *,
+    session: SessionDep,
+    response: Response,
+    **kwargs: Any,
+) -> dict[str, Any]:
     hazard = await op(session, **kwargs)
     response.headers["ETag"] = _etag(hazard.version)
     return await queries.shaped(session, hazard)
@@ -173,9 +184,14 @@ async def plan_hazard(
 ) -> dict[str, Any]:
     """Rectification plan: reported → rectifying (major: 五落实 fields required)."""
     return await _transition(
-        transitions.plan, session=session, response=response, actor=actor, hazard_id=hazard_id,
-        data=body, if_match=parse_if_match(if_match),
-    )  # fmt: skip
+        transitions.plan,
+        session=session,
+        response=response,
+        actor=actor,
+        hazard_id=hazard_id,
+        data=body,
+        if_match=parse_if_match(if_match),
+    )
 
 
 @router.post("/{hazard_id}/submit", response_model=HazardRead, responses=TRANSITION_ERRORS)
@@ -189,9 +205,14 @@ async def submit_hazard(
 ) -> dict[str, Any]:
     """Submit rectification evidence: rectifying → pending_verification."""
     return await _transition(
-        transitions.submit, session=session, response=response, actor=actor, hazard_id=hazard_id,
-        data=body, if_match=parse_if_match(if_match),
-    )  # fmt: skip
+        transitions.submit,
+        session=session,
+        response=response,
+        actor=actor,
+        hazard_id=hazard_id,
+        data=body,
+        if_match=parse_if_match(if_match),
+    )
 
 
 @router.post("/{hazard_id}/verify", response_model=HazardRead, responses=TRANSITION_ERRORS)
@@ -205,9 +226,14 @@ async def verify_hazard(
 ) -> dict[str, Any]:
     """Verify: pass → closed; fail (note) → rectifying, optionally a new deadline."""
     return await _transition(
-        transitions.verify, session=session, response=response, actor=actor, hazard_id=hazard_id,
-        data=body, if_match=parse_if_match(if_match),
-    )  # fmt: skip
+        transitions.verify,
+        session=session,
+        response=response,
+        actor=actor,
+        hazard_id=hazard_id,
+        data=body,
+        if_match=parse_if_match(if_match),
+    )
 
 
 @router.post("/{hazard_id}/void", response_model=HazardRead, responses=TRANSITION_ERRORS)
@@ -221,9 +247,14 @@ async def void_hazard(
 ) -> dict[str, Any]:
     """Void a reported or rectifying hazard (street office, reason)."""
     return await _transition(
-        transitions.void, session=session, response=response, actor=actor, hazard_id=hazard_id,
-        data=body, if_match=parse_if_match(if_match),
-    )  # fmt: skip
+        transitions.void,
+        session=session,
+        response=response,
+        actor=actor,
+        hazard_id=hazard_id,
+        data=body,
+        if_match=parse_if_match(if_match),
+    )
 
 
 @router.post("/{hazard_id}/supervise", response_model=HazardRead, responses=TRANSITION_ERRORS)
@@ -237,9 +268,14 @@ async def supervise_hazard(
 ) -> dict[str, Any]:
     """挂牌督办 a major hazard (street office)."""
     return await _transition(
-        transitions.supervise, session=session, response=response, actor=actor, hazard_id=hazard_id,
-        data=body, if_match=parse_if_match(if_match),
-    )  # fmt: skip
+        transitions.supervise,
+        session=session,
+        response=response,
+        actor=actor,
+        hazard_id=hazard_id,
+        data=body,
+        if_match=parse_if_match(if_match),
+    )
 
 
 @router.post("/{hazard_id}/extend", response_model=HazardRead, responses=TRANSITION_ERRORS)
@@ -253,9 +289,14 @@ async def extend_hazard(
 ) -> dict[str, Any]:
     """Extend the deadline (the verifier; major: street office)."""
     return await _transition(
-        transitions.extend, session=session, response=response, actor=actor, hazard_id=hazard_id,
-        data=body, if_match=parse_if_match(if_match),
-    )  # fmt: skip
+        transitions.extend,
+        session=session,
+        response=response,
+        actor=actor,
+        hazard_id=hazard_id,
+        data=body,
+        if_match=parse_if_match(if_match),
+    )
 
 
 @router.post("/{hazard_id}/downgrade", response_model=HazardRead, responses=TRANSITION_ERRORS)
@@ -269,6 +310,11 @@ async def downgrade_hazard(
 ) -> dict[str, Any]:
     """Downgrade major → general (street office, reason)."""
     return await _transition(
-        transitions.downgrade, session=session, response=response, actor=actor, hazard_id=hazard_id,
-        data=body, if_match=parse_if_match(if_match),
-    )  # fmt: skip
+        transitions.downgrade,
+        session=session,
+        response=response,
+        actor=actor,
+        hazard_id=hazard_id,
+        data=body,
+        if_match=parse_if_match(if_match),
+    )

@@ -37,8 +37,14 @@ _SAVE_OPTIONS: dict[str, dict[str, Any]] = {
 }
 # Decoding errors Pillow raises for truncated or malformed data.
 _DECODE_ERRORS = (
-    OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error,
-)  # fmt: skip
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    IndexError,
+    TypeError,
+    struct.error,
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,16 +51,32 @@ async def test_tobacco_cannot_cite_other_items(
 @pytest.mark.parametrize(
     ("who", "extra", "level", "basis"),
     [
-        ("grid1", {"item_codes": ["11.10", "10.1"]}, "major",
-         {"standard_version": "2023", "item_codes": ["10.1", "11.10"], "articles": [10, 11]}),
-        ("grid1", {"item_codes": ["10.2"], "device_failed": True}, "major",
-         {"standard_version": "2023", "item_codes": ["10.2"], "articles": [10, 14],
-          "device_failed": True}),
-        ("office", {"level": "major", "level_reason": "依燃气领域标准判定"}, "major",
-         {"standard_version": None, "item_codes": [], "manual_reason": "依燃气领域标准判定"}),
+        (
+            "grid1",
+            {"item_codes": ["11.10", "10.1"]},
+            "major",
+            {"standard_version": "2023", "item_codes": ["10.1", "11.10"], "articles": [10, 11]},
+        ),
+        (
+            "grid1",
+            {"item_codes": ["10.2"], "device_failed": True},
+            "major",
+            {
+                "standard_version": "2023",
+                "item_codes": ["10.2"],
+                "articles": [10, 14],
+                "device_failed": True,
+            },
+        ),
+        (
+            "office",
+            {"level": "major", "level_reason": "依燃气领域标准判定"},
+            "major",
+            {"standard_version": None, "item_codes": [], "manual_reason": "依燃气领域标准判定"},
+        ),
         ("grid1", {}, "general", {"standard_version": None, "item_codes": []}),
     ],
-)  # fmt: skip
+)
 async def test_levels_and_basis(
     client: httpx.AsyncClient,
     db: AsyncSession,

@@ -29,15 +29,24 @@ async def test_item_codes_make_major_and_bad_code_refused(
     assert h["basis"]["item_codes"] == ["3.1"]
     assert h["basis"]["standard_version"] == "2023"
     # 4.1 applies to metallurgy only; E1 is machinery.
-    body = {"enterprise_id": str(world.enterprises["E1"]), "description": "x",
-            "category": "dust", "item_codes": ["4.1"]}  # fmt: skip
+    body = {
+        "enterprise_id": str(world.enterprises["E1"]),
+        "description": "x",
+        "category": "dust",
+        "item_codes": ["4.1"],
+    }
     resp = await client.post(API, json=body, headers=world.headers("grid1"))
     assert_problem(resp, 422, "invalid_item_codes")
 
 
 async def test_manual_major_only_street_office(client: httpx.AsyncClient, world: World) -> None:
-    body = {"enterprise_id": str(world.enterprises["E1"]), "description": "x",
-            "category": "fire", "level": "major", "level_reason": "参照消防标准"}  # fmt: skip
+    body = {
+        "enterprise_id": str(world.enterprises["E1"]),
+        "description": "x",
+        "category": "fire",
+        "level": "major",
+        "level_reason": "参照消防标准",
+    }
     assert_problem(await client.post(API, json=body, headers=world.headers("grid1")), 403)
     resp = await client.post(API, json=body, headers=world.headers("office"))
     assert resp.status_code == 201
@@ -73,14 +82,21 @@ async def test_get_has_etag_and_history_starts_with_create(
     hist = (await client.get(f"{API}/{h['id']}/history", headers=world.headers("head1"))).json()
     first = hist["items"][0]
     assert (first["seq"], first["action"], first["from_status"], first["to_status"]) == (
-        1, "create", None, "reported",
-    )  # fmt: skip
+        1,
+        "create",
+        None,
+        "reported",
+    )
 
 
 async def test_client_id_resend_and_conflict(client: httpx.AsyncClient, world: World) -> None:
     hid = str(uuid.uuid4())
-    body = {"id": hid, "enterprise_id": str(world.enterprises["E1"]), "description": "d",
-            "category": "fire"}  # fmt: skip
+    body = {
+        "id": hid,
+        "enterprise_id": str(world.enterprises["E1"]),
+        "description": "d",
+        "category": "fire",
+    }
     first = await client.post(API, json=body, headers=world.headers("grid1"))
     again = await client.post(API, json=body, headers=world.headers("grid1"))
     assert (first.status_code, again.status_code) == (201, 200)
@@ -106,15 +122,25 @@ async def test_idempotency_key_replay_and_reuse(client: httpx.AsyncClient, world
 
 
 async def test_bad_input_names_field(client: httpx.AsyncClient, world: World) -> None:
-    body = {"enterprise_id": str(world.enterprises["E1"]), "description": "d",
-            "category": "nonsense"}  # fmt: skip
+    body = {
+        "enterprise_id": str(world.enterprises["E1"]),
+        "description": "d",
+        "category": "nonsense",
+    }
     prob = assert_problem(await client.post(API, json=body, headers=world.headers("head1")), 422)
     assert ["body", "category"] in [e["loc"] for e in prob["errors"]]  # type: ignore[union-attr]
-    body = {"enterprise_id": str(world.enterprises["E1"]), "description": "a\x00b",
-            "category": "fire"}  # fmt: skip
+    body = {
+        "enterprise_id": str(world.enterprises["E1"]),
+        "description": "a\x00b",
+        "category": "fire",
+    }
     assert_problem(await client.post(API, json=body, headers=world.headers("head1")), 422)
-    body = {"enterprise_id": str(world.enterprises["E1"]), "description": "d",
-            "category": "fire", "source": "public_report"}  # fmt: skip
+    body = {
+        "enterprise_id": str(world.enterprises["E1"]),
+        "description": "d",
+        "category": "fire",
+        "source": "public_report",
+    }
     assert_problem(await client.post(API, json=body, headers=world.headers("office")), 422)
 
 
@@ -144,8 +170,9 @@ async def test_list_filters_and_keyset(client: httpx.AsyncClient, world: World) 
     assert await ids(found_from="0001-01-01", found_to="9999-12-31") == [e2["id"], m["id"], g["id"]]
     assert await ids(found_to="1899-01-01") == []
     page1 = (await client.get(API, params={"limit": 2}, headers=off)).json()
-    page2 = (await client.get(API, params={"limit": 2, "cursor": page1["next_cursor"]},
-                              headers=off)).json()  # fmt: skip
+    page2 = (
+        await client.get(API, params={"limit": 2, "cursor": page1["next_cursor"]}, headers=off)
+    ).json()
     assert [i["id"] for i in page1["items"] + page2["items"]] == [e2["id"], m["id"], g["id"]]
     assert page2["next_cursor"] is None
     # Scope: grid1 sees only G1's hazards.

@@ -75,12 +75,24 @@ async def test_verify_fail_needs_note_and_may_set_deadline(
     await to_pending(client, world, "head1", h, PLAN_GENERAL)
     r = await act(client, world, "grid1", h["id"], "verify", {"passed": False})
     assert_problem(r, 422, "note_required")
-    r = await act(client, world, "grid1", h["id"], "verify",
-                  {"passed": False, "note": "未整改到位", "new_deadline": yesterday()})  # fmt: skip
+    r = await act(
+        client,
+        world,
+        "grid1",
+        h["id"],
+        "verify",
+        {"passed": False, "note": "未整改到位", "new_deadline": yesterday()},
+    )
     assert_problem(r, 422, "date_in_past")
     later = (today_in_shanghai() + timedelta(days=10)).isoformat()
-    r = await act(client, world, "grid1", h["id"], "verify",
-                  {"passed": False, "note": "未整改到位", "new_deadline": later})  # fmt: skip
+    r = await act(
+        client,
+        world,
+        "grid1",
+        h["id"],
+        "verify",
+        {"passed": False, "note": "未整改到位", "new_deadline": later},
+    )
     assert (r.json()["status"], r.json()["deadline"]) == ("rectifying", later)
     hist = (await client.get(f"{API}/{h['id']}/history", headers=world.headers("grid1"))).json()
     last = hist["items"][-1]
@@ -115,20 +127,28 @@ async def test_void_only_street_office(client: httpx.AsyncClient, world: World) 
 async def test_fixed_on_spot(client: httpx.AsyncClient, world: World) -> None:
     h = await new_hazard(client, world, "grid1", fixed_on_spot=True, evidence="当场整改")
     assert (h["status"], h["evidence"]) == ("closed", "当场整改")
-    body = {"enterprise_id": str(world.enterprises["E1"]), "description": "x", "category": "fire",
-            "fixed_on_spot": True}  # fmt: skip
+    body = {
+        "enterprise_id": str(world.enterprises["E1"]),
+        "description": "x",
+        "category": "fire",
+        "fixed_on_spot": True,
+    }
     r = await client.post(API, json=body, headers=world.headers("grid1"))
     assert_problem(r, 422, "evidence_required")
-    r = await client.post(API, json={**body, "evidence": "e", "item_codes": ["3.1"]},
-                          headers=world.headers("office"))  # fmt: skip
+    r = await client.post(
+        API, json={**body, "evidence": "e", "item_codes": ["3.1"]}, headers=world.headers("office")
+    )
     assert_problem(r, 422, "fixed_on_spot_major")
 
 
-@pytest.mark.parametrize(("kind", "granter", "refused"), [
-    ("general_grid", "grid1", ["head1"]),
-    ("general_self", "head1", ["grid1"]),
-    ("major", "office", ["head1", "grid1"]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kind", "granter", "refused"),
+    [
+        ("general_grid", "grid1", ["head1"]),
+        ("general_self", "head1", ["grid1"]),
+        ("major", "office", ["head1", "grid1"]),
+    ],
+)
 async def test_extension_rules(
     client: httpx.AsyncClient, world: World, kind: str, granter: str, refused: list[str]
 ) -> None:

@@ -293,8 +293,10 @@ async def test_checkin_distance(client: httpx.AsyncClient, db: AsyncSession, wor
     ("change", "loc"),
     [
         ({"responses": [{"item_code": "3.1", "result": "pass"}] * 2}, "responses"),
-        ({"responses": [{"item_code": "3.1", "result": "pass", "device_failed": True}]},
-         "responses"),
+        (
+            {"responses": [{"item_code": "3.1", "result": "pass", "device_failed": True}]},
+            "responses",
+        ),
         ({"responses": [{"item_code": "3.1", "result": "maybe"}]}, "responses"),
         ({"responses": [{"item_code": "三.1", "result": "pass"}]}, "responses"),
         ({"kind": "audit"}, "kind"),
@@ -305,7 +307,7 @@ async def test_checkin_distance(client: httpx.AsyncClient, db: AsyncSession, wor
         ({"checkin": {"latitude": 91, "longitude": 121}}, "checkin"),
         ({"note": "a\x00b"}, "note"),
     ],
-)  # fmt: skip
+)
 async def test_bad_input(
     client: httpx.AsyncClient, db: AsyncSession, world: World, change: dict[str, Any], loc: str
 ) -> None:

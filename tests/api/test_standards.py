@@ -123,12 +123,15 @@ async def test_items_bad_input(client: httpx.AsyncClient, world: World) -> None:
     assert_problem(await client.get("/api/v1/standards/2023/items?cursor=zz", headers=h), 422)
 
 
-CASES: list[tuple[str, list[str]]] = [(s.value, []) for s in Sector] + [
-    ("commerce", [f.value]) for f in Feature
-] + [("machinery", [f.value]) for f in Feature] + [
-    ("nonferrous", [f.value for f in Feature]),
-    ("tobacco", ["dust_explosion", "confined_space"]),
-]  # fmt: skip
+CASES: list[tuple[str, list[str]]] = (
+    [(s.value, []) for s in Sector]
+    + [("commerce", [f.value]) for f in Feature]
+    + [("machinery", [f.value]) for f in Feature]
+    + [
+        ("nonferrous", [f.value for f in Feature]),
+        ("tobacco", ["dust_explosion", "confined_space"]),
+    ]
+)
 
 
 @pytest.mark.parametrize(("sector", "features"), CASES)

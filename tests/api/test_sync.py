@@ -64,8 +64,14 @@ async def test_feed_scoped_and_paged(client: httpx.AsyncClient, world: World) ->
     assert (empty["items"], empty["next_cursor"]) == ([], rest["next_cursor"])
     dash = await settled(client, world, "dashboard", 2)
     assert set(dash["items"][0]) == {
-        "position", "object_type", "object_id", "enterprise_id", "op", "status", "changed_at",
-    }  # fmt: skip
+        "position",
+        "object_type",
+        "object_id",
+        "enterprise_id",
+        "op",
+        "status",
+        "changed_at",
+    }
 
 
 async def test_void_and_removal(client: httpx.AsyncClient, world: World) -> None:
@@ -77,9 +83,11 @@ async def test_void_and_removal(client: httpx.AsyncClient, world: World) -> None
     assert [(i["object_id"], i["op"]) for i in body["items"]] == [(h["id"], "voided")]
     # The enterprise moves to G2: grid1 is told to drop it.
     cursor = body["next_cursor"]
-    resp = await client.patch(f"/api/v1/enterprises/{world.enterprises['E1']}",
-                              json={"grid_id": str(world.grids["G2"])},
-                              headers=world.headers("office"))  # fmt: skip
+    resp = await client.patch(
+        f"/api/v1/enterprises/{world.enterprises['E1']}",
+        json={"grid_id": str(world.grids["G2"])},
+        headers=world.headers("office"),
+    )
     assert resp.status_code == 200, resp.text
     body = await settled(client, world, "grid1", 1, cursor)
     assert [(i["object_type"], i["op"]) for i in body["items"]] == [("enterprise", "removed")]
@@ -105,8 +113,9 @@ async def test_grid_reassignment_is_a_removal_for_that_account_only(
     ]
     # Nobody else hears of it: the row is addressed to that account alone.
     assert (await feed(client, world, "office", office_cursor))["items"] == []
-    assert (await client.get(f"/api/v1/hazards/{h['id']}", headers=world.headers("grid1"))
-            ).status_code == 404  # fmt: skip
+    assert (
+        await client.get(f"/api/v1/hazards/{h['id']}", headers=world.headers("grid1"))
+    ).status_code == 404
 
 
 async def test_bad_cursor_and_refusals(client: httpx.AsyncClient, world: World) -> None:

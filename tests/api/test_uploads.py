@@ -92,8 +92,12 @@ async def test_attaching_foreign_photo_refused(client: httpx.AsyncClient, world:
     uid = (await upload(client, world, "office", png_with_gps())).json()["id"]
     await new_hazard(client, world, "office", "E1", photo_ids=[uid])
     # Now bound to E1: not attachable to a hazard of E2, not even by the street office.
-    body = {"enterprise_id": str(world.enterprises["E2"]), "description": "x",
-            "category": "fire", "photo_ids": [uid]}  # fmt: skip
+    body = {
+        "enterprise_id": str(world.enterprises["E2"]),
+        "description": "x",
+        "category": "fire",
+        "photo_ids": [uid],
+    }
     prob = assert_problem(
         await client.post(API, json=body, headers=world.headers("office")),
         422,

@@ -61,9 +61,12 @@ def servers(settings: Settings, instances: Instances, tmp_path: Path) -> Iterato
             port = _free_port()
             cmd = [ZHIBEN, "serve", "--host", "127.0.0.1", "--port", str(port)]
             proc = subprocess.Popen(
-                cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                cmd,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
                 start_new_session=True,
-            )  # fmt: skip
+            )
             procs.append(proc)
             bases.append(f"http://127.0.0.1:{port}")
             _wait_healthy(bases[-1], proc)

@@ -140,8 +140,12 @@ async def _seed_photos(
         upload_id = seeded.note(f"{API}/uploads", up, owner=ent)
         if upload_id is None:
             continue
-        body = {"enterprise_id": str(world.enterprises[ent]), "category": "electrical",
-                "description": "配电箱门未关闭", "photo_ids": [upload_id]}  # fmt: skip
+        body = {
+            "enterprise_id": str(world.enterprises[ent]),
+            "category": "electrical",
+            "description": "配电箱门未关闭",
+            "photo_ids": [upload_id],
+        }
         resp = await _post(client, f"{API}/hazards", body, world.headers(head))
         if resp.status_code != 201:
             seeded.refused[f"{API}/hazards (with photo)"] = f"{resp.status_code} {resp.text[:200]}"

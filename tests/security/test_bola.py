@@ -68,8 +68,9 @@ async def test_no_endpoint_returns_foreign_objects(
             continue
         params = {"limit": 100, **_required_query(spec, ep.path)}
         own = ep.path.replace(ENTERPRISE_PARAM, e["E1"])
-        office = await client.get(own.replace(e["E1"], e["E2"]), params=params,
-                                  headers=world.headers("office"))  # fmt: skip
+        office = await client.get(
+            own.replace(e["E1"], e["E2"]), params=params, headers=world.headers("office")
+        )
         if office.status_code == 200 and _leaks(ep.path, _json(office), own_ents, own_grids):
             office_saw_foreign += 1
         for who in ("head1", "grid1"):

@@ -46,8 +46,9 @@ def _url(ep: Endpoint, name: str, oid: str, enterprise: str) -> str:
     return re.sub(r"{" + re.escape(name) + r"(?::[^}]*)?}", oid, path)
 
 
-async def _call(client: httpx.AsyncClient, ep: Endpoint, url: str, body: Any, who: str,
-                world: World) -> httpx.Response:  # fmt: skip
+async def _call(
+    client: httpx.AsyncClient, ep: Endpoint, url: str, body: Any, who: str, world: World
+) -> httpx.Response:
     return await client.request(ep.method, url, json=body, headers=world.headers(who))
 
 

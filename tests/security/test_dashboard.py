@@ -22,10 +22,23 @@ DASHBOARD_READS = tuple(
     f"{API}/{p}" for p in ("stats", "sync", "grids", "standards", "meta", "auth/me")
 )
 PERSONAL = {
-    "principal_name", "principal_phone", "safety_manager_name", "safety_manager_phone",
-    "contact_phone", "phone", "id_number", "holder_name", "person_name", "responsible_person",
-    "reporter", "username", "display_name", "led_by", "inspectors", "person",
-}  # fmt: skip
+    "principal_name",
+    "principal_phone",
+    "safety_manager_name",
+    "safety_manager_phone",
+    "contact_phone",
+    "phone",
+    "id_number",
+    "holder_name",
+    "person_name",
+    "responsible_person",
+    "reporter",
+    "username",
+    "display_name",
+    "led_by",
+    "inspectors",
+    "person",
+}
 
 
 def _personal_fields(body: Any, where: str = "") -> list[str]:

@@ -100,26 +100,65 @@ def _basis(**kw: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("who", "sector", "features", "kwargs", "level", "basis"),
     [
-        (GRID, "machinery", [], {"item_codes": ["7.2"]}, "major",
-         _basis(standard_version="2023", item_codes=["7.2"], articles=[7])),
-        (HEAD, "machinery", ["dust_explosion"], {"item_codes": ["11.3", "3.1"]}, "major",
-         _basis(standard_version="2023", item_codes=["3.1", "11.3"], articles=[3, 11])),
+        (
+            GRID,
+            "machinery",
+            [],
+            {"item_codes": ["7.2"]},
+            "major",
+            _basis(standard_version="2023", item_codes=["7.2"], articles=[7]),
+        ),
+        (
+            HEAD,
+            "machinery",
+            ["dust_explosion"],
+            {"item_codes": ["11.3", "3.1"]},
+            "major",
+            _basis(standard_version="2023", item_codes=["3.1", "11.3"], articles=[3, 11]),
+        ),
         # 第十四条: the failed alarm of item 5.11 — the basis cites the item and article 14.
-        (GRID, "nonferrous", [], {"item_codes": ["5.11"], "device_failed": True}, "major",
-         _basis(standard_version="2023", item_codes=["5.11"], articles=[5, ARTICLE_14],
-                device_failed=True)),
+        (
+            GRID,
+            "nonferrous",
+            [],
+            {"item_codes": ["5.11"], "device_failed": True},
+            "major",
+            _basis(
+                standard_version="2023",
+                item_codes=["5.11"],
+                articles=[5, ARTICLE_14],
+                device_failed=True,
+            ),
+        ),
         (HEAD, "commerce", [], {"item_codes": None}, "general", _basis(standard_version=None)),
         (HEAD, "commerce", [], {"item_codes": []}, "general", _basis(standard_version=None)),
         # Asking for general with items is not a way round the standard: items decide.
-        (OFFICE, "tobacco", [], {"item_codes": ["10.1"], "requested_level": HazardLevel.general},
-         "major", _basis(standard_version="2023", item_codes=["10.1"], articles=[10])),
-        (OFFICE, "commerce", [], {"requested_level": HazardLevel.major,
-                                  "level_reason": "  燃气管道，依燃气领域标准  "},
-         "major", _basis(standard_version=None, manual_reason="燃气管道，依燃气领域标准")),
-        (GRID, "commerce", [], {"requested_level": HazardLevel.general}, "general",
-         _basis(standard_version=None)),
+        (
+            OFFICE,
+            "tobacco",
+            [],
+            {"item_codes": ["10.1"], "requested_level": HazardLevel.general},
+            "major",
+            _basis(standard_version="2023", item_codes=["10.1"], articles=[10]),
+        ),
+        (
+            OFFICE,
+            "commerce",
+            [],
+            {"requested_level": HazardLevel.major, "level_reason": "  燃气管道，依燃气领域标准  "},
+            "major",
+            _basis(standard_version=None, manual_reason="燃气管道，依燃气领域标准"),
+        ),
+        (
+            GRID,
+            "commerce",
+            [],
+            {"requested_level": HazardLevel.general},
+            "general",
+            _basis(standard_version=None),
+        ),
     ],
-)  # fmt: skip
+)
 def test_determine(
     who: Actor,
     sector: str,
@@ -137,19 +176,35 @@ def test_determine(
 @pytest.mark.parametrize(
     ("who", "kwargs", "error", "code"),
     [
-        (HEAD, {"requested_level": HazardLevel.major, "level_reason": "x"}, Forbidden,
-         "manual_major_forbidden"),
-        (GRID, {"requested_level": HazardLevel.major, "level_reason": "x"}, Forbidden,
-         "manual_major_forbidden"),
-        (None, {"requested_level": HazardLevel.major, "level_reason": "x"}, Forbidden,
-         "manual_major_forbidden"),
+        (
+            HEAD,
+            {"requested_level": HazardLevel.major, "level_reason": "x"},
+            Forbidden,
+            "manual_major_forbidden",
+        ),
+        (
+            GRID,
+            {"requested_level": HazardLevel.major, "level_reason": "x"},
+            Forbidden,
+            "manual_major_forbidden",
+        ),
+        (
+            None,
+            {"requested_level": HazardLevel.major, "level_reason": "x"},
+            Forbidden,
+            "manual_major_forbidden",
+        ),
         (OFFICE, {"requested_level": HazardLevel.major}, Unprocessable, "level_reason_required"),
-        (OFFICE, {"requested_level": HazardLevel.major, "level_reason": "   "}, Unprocessable,
-         "level_reason_required"),
+        (
+            OFFICE,
+            {"requested_level": HazardLevel.major, "level_reason": "   "},
+            Unprocessable,
+            "level_reason_required",
+        ),
         (OFFICE, {"device_failed": True}, Unprocessable, "article14_needs_item"),
         (OFFICE, {"item_codes": ["4.1"]}, Unprocessable, "invalid_item_codes"),
     ],
-)  # fmt: skip
+)
 def test_determine_refuses(
     who: Actor | None, kwargs: dict[str, Any], error: type[Exception], code: str
 ) -> None:

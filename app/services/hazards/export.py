@@ -33,10 +33,28 @@ from app.services.hazards.queries import HazardFilters, filtered, is_overdue
 from app.services.policy import Actor, Permission, require_permission
 
 HEADERS = [
-    "编号", "企业", "网格", "隐患描述", "位置", "类别", "等级", "判定依据", "来源", "发现时间",
-    "发现人", "整改责任人", "整改期限", "整改措施", "整改资金", "状态", "验收人", "验收时间",
-    "销号时间", "是否逾期", "是否挂牌督办",
-]  # fmt: skip
+    "编号",
+    "企业",
+    "网格",
+    "隐患描述",
+    "位置",
+    "类别",
+    "等级",
+    "判定依据",
+    "来源",
+    "发现时间",
+    "发现人",
+    "整改责任人",
+    "整改期限",
+    "整改措施",
+    "整改资金",
+    "状态",
+    "验收人",
+    "验收时间",
+    "销号时间",
+    "是否逾期",
+    "是否挂牌督办",
+]
 BATCH = 500
 CHUNK = 64 * 1024
 # Spreadsheet formula injection (OWASP CSV injection): text cells never start a formula.
@@ -69,15 +87,28 @@ def _basis(basis: dict[str, Any]) -> str:
 def _cells(row: Any, today: date) -> list[Any]:
     h: Hazard = row[0]
     cells = [
-        h.ledger_no, row[1], row[2], h.description, h.location or "",
+        h.ledger_no,
+        row[1],
+        row[2],
+        h.description,
+        h.location or "",
         CATEGORY_LABELS.get(h.category, h.category),
-        LEVEL_LABELS.get(HazardLevel(h.level), h.level), _basis(h.basis),
-        SOURCE_LABELS.get(h.source, h.source), _time(h.found_at), row[3] or "",
-        h.responsible_person or "", h.deadline.isoformat() if h.deadline else "",
-        h.measures or "", float(h.funds) if h.funds is not None else "",
-        STATUS_LABELS.get(h.status, h.status), row[4] or "", _time(h.verified_at),
-        _time(h.closed_at), "是" if is_overdue(h, today) else "否", "是" if h.supervised else "否",
-    ]  # fmt: skip
+        LEVEL_LABELS.get(HazardLevel(h.level), h.level),
+        _basis(h.basis),
+        SOURCE_LABELS.get(h.source, h.source),
+        _time(h.found_at),
+        row[3] or "",
+        h.responsible_person or "",
+        h.deadline.isoformat() if h.deadline else "",
+        h.measures or "",
+        float(h.funds) if h.funds is not None else "",
+        STATUS_LABELS.get(h.status, h.status),
+        row[4] or "",
+        _time(h.verified_at),
+        _time(h.closed_at),
+        "是" if is_overdue(h, today) else "否",
+        "是" if h.supervised else "否",
+    ]
     return [_safe(c) for c in cells]
 
 

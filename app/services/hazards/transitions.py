@@ -33,8 +33,13 @@ from app.services.hazards.queries import get_hazard
 from app.services.policy import Actor, require_permission
 
 _TRACKED = (
-    "status", "deadline", "responsible_person", "level", "supervised", "production_suspended",
-)  # fmt: skip
+    "status",
+    "deadline",
+    "responsible_person",
+    "level",
+    "supervised",
+    "production_suspended",
+)
 
 
 async def _begin(
@@ -63,18 +68,30 @@ async def _finish(
     except StaleDataError as exc:  # SQLite: a concurrent writer got there first
         raise Conflict("隐患已被他人修改，请刷新后重试", "Modified concurrently") from exc
     await add_history(
-        session, hazard, actor=actor, action=action, from_status=before["status"], note=note,
+        session,
+        hazard,
+        actor=actor,
+        action=action,
+        from_status=before["status"],
+        note=note,
         data=data,
-    )  # fmt: skip
+    )
     after = {k: getattr(hazard, k) for k in _TRACKED}
     audit.record(
-        session, actor=actor, action=action, object_type=OBJECT_TYPE, object_id=hazard.id,
+        session,
+        actor=actor,
+        action=action,
+        object_type=OBJECT_TYPE,
+        object_id=hazard.id,
         changes=audit.diff(before, after) | ({"note": note} if note else {}),
-    )  # fmt: skip
+    )
     audit.emit(
-        session, topic=f"hazard.{action}", object_type=OBJECT_TYPE, object_id=hazard.id,
+        session,
+        topic=f"hazard.{action}",
+        object_type=OBJECT_TYPE,
+        object_id=hazard.id,
         payload={"status": hazard.status, "level": hazard.level, "from": before["status"]},
-    )  # fmt: skip
+    )
     await session.flush()
     return hazard
 
@@ -87,9 +104,11 @@ def _not_past(value: date, field: str) -> None:
     """Brief §3: a new deadline may not lie in the past (Shanghai date)."""
     if value < today_in_shanghai():
         raise Unprocessable(
-            "期限不能早于今天", "The date may not lie in the past", code="date_in_past",
+            "期限不能早于今天",
+            "The date may not lie in the past",
+            code="date_in_past",
             field=["body", field],
-        )  # fmt: skip
+        )
 
 
 def _is_verifier(actor: Actor, hazard: Hazard) -> bool:
@@ -106,25 +125,33 @@ def _refuse(zh: str, en: str, code: str) -> Forbidden:
 
 
 async def plan(
-    session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID, data: PlanBody,
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    hazard_id: uuid.UUID,
+    data: PlanBody,
     if_match: int | None = None,
-) -> Hazard:  # fmt: skip
+) -> Hazard:
     hazard = await _begin(session, actor, hazard_id, "plan", if_match)
     _not_past(data.deadline, "deadline")
     if hazard.level == HazardLevel.major:
         # 五落实 for major hazards (brief §7): funds, goal, interim measures, emergency plan.
         missing = [
-            f for f in ("funds", "goal", "interim_measures", "emergency_plan")
+            f
+            for f in ("funds", "goal", "interim_measures", "emergency_plan")
             if getattr(data, f) in (None, "")
-        ]  # fmt: skip
+        ]
         if missing:
             raise Unprocessable(
                 f"重大事故隐患整改方案须包含：{'、'.join(missing)}",
                 f"A major hazard's plan needs: {', '.join(missing)}",
                 code="plan_incomplete",
-                extra={"errors": [{"loc": ["body", f], "msg": "必填", "type": "missing"}
-                                  for f in missing]},
-            )  # fmt: skip
+                extra={
+                    "errors": [
+                        {"loc": ["body", f], "msg": "必填", "type": "missing"} for f in missing
+                    ]
+                },
+            )
     before = _snapshot(hazard)
     fields = data.model_dump(exclude={"production_suspended"})
     for key, value in fields.items():
@@ -133,29 +160,40 @@ async def plan(
         hazard.production_suspended = data.production_suspended and hazard.level == "major"
     hazard.status = HazardStatus.rectifying.value
     hazard.planned_at = now_utc()
-    return await _finish(session, actor, hazard, action="plan", before=before,
-                         data={"deadline": data.deadline})  # fmt: skip
+    return await _finish(
+        session, actor, hazard, action="plan", before=before, data={"deadline": data.deadline}
+    )
 
 
 async def submit(
-    session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID, data: SubmitBody,
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    hazard_id: uuid.UUID,
+    data: SubmitBody,
     if_match: int | None = None,
-) -> Hazard:  # fmt: skip
+) -> Hazard:
     hazard = await _begin(session, actor, hazard_id, "submit", if_match)
     before = _snapshot(hazard)
-    await attach_photos(session, hazard, actor=actor, photo_ids=data.photo_ids,
-                        kind=PhotoKind.evidence.value)  # fmt: skip
+    await attach_photos(
+        session, hazard, actor=actor, photo_ids=data.photo_ids, kind=PhotoKind.evidence.value
+    )
     hazard.evidence = data.evidence
     hazard.status = HazardStatus.pending_verification.value
     hazard.submitted_at = now_utc()
-    return await _finish(session, actor, hazard, action="submit", before=before,
-                         data={"photo_ids": data.photo_ids})  # fmt: skip
+    return await _finish(
+        session, actor, hazard, action="submit", before=before, data={"photo_ids": data.photo_ids}
+    )
 
 
 async def verify(
-    session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID, data: VerifyBody,
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    hazard_id: uuid.UUID,
+    data: VerifyBody,
     if_match: int | None = None,
-) -> Hazard:  # fmt: skip
+) -> Hazard:
     hazard = await _begin(session, actor, hazard_id, "verify", if_match)
     if not _is_verifier(actor, hazard):
         raise _refuse(
@@ -164,8 +202,12 @@ async def verify(
             "not_verifier",
         )
     if not data.passed and not (data.note and data.note.strip()):
-        raise Unprocessable("验收不通过须说明理由 note", "note is required when failing",
-                            code="note_required", field=["body", "note"])  # fmt: skip
+        raise Unprocessable(
+            "验收不通过须说明理由 note",
+            "note is required when failing",
+            code="note_required",
+            field=["body", "note"],
+        )
     before = _snapshot(hazard)
     extra: dict[str, Any] = {"passed": data.passed}
     now = now_utc()
@@ -178,14 +220,19 @@ async def verify(
             _not_past(data.new_deadline, "new_deadline")
             extra |= {"old_deadline": hazard.deadline, "new_deadline": data.new_deadline}
             hazard.deadline = data.new_deadline
-    return await _finish(session, actor, hazard, action="verify", before=before,
-                         note=data.note, data=extra)  # fmt: skip
+    return await _finish(
+        session, actor, hazard, action="verify", before=before, note=data.note, data=extra
+    )
 
 
 async def void(
-    session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID, data: ReasonBody,
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    hazard_id: uuid.UUID,
+    data: ReasonBody,
     if_match: int | None = None,
-) -> Hazard:  # fmt: skip
+) -> Hazard:
     hazard = await _begin(session, actor, hazard_id, "void", if_match)
     before = _snapshot(hazard)
     hazard.status, hazard.voided_at, hazard.void_reason = "voided", now_utc(), data.reason
@@ -195,48 +242,75 @@ async def void(
 def _require_major(hazard: Hazard, action: str) -> None:
     if hazard.level != HazardLevel.major:
         raise Conflict(
-            f"只有重大事故隐患可以执行 {action}", f"Only major hazards can be {action}d",
-            code="not_major", extra={"level": hazard.level},
-        )  # fmt: skip
+            f"只有重大事故隐患可以执行 {action}",
+            f"Only major hazards can be {action}d",
+            code="not_major",
+            extra={"level": hazard.level},
+        )
 
 
 async def supervise(
-    session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID, data: SuperviseBody,
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    hazard_id: uuid.UUID,
+    data: SuperviseBody,
     if_match: int | None = None,
-) -> Hazard:  # fmt: skip
+) -> Hazard:
     hazard = await _begin(session, actor, hazard_id, "supervise", if_match)
     _require_major(hazard, "supervise")
     _not_past(data.due, "due")
     before = _snapshot(hazard)
     hazard.supervised, hazard.supervise_unit, hazard.supervise_due = True, data.unit, data.due
     hazard.supervised_at = now_utc()
-    return await _finish(session, actor, hazard, action="supervise", before=before,
-                         data={"unit": data.unit, "due": data.due})  # fmt: skip
+    return await _finish(
+        session,
+        actor,
+        hazard,
+        action="supervise",
+        before=before,
+        data={"unit": data.unit, "due": data.due},
+    )
 
 
 async def extend(
-    session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID, data: ExtendBody,
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    hazard_id: uuid.UUID,
+    data: ExtendBody,
     if_match: int | None = None,
-) -> Hazard:  # fmt: skip
+) -> Hazard:
     hazard = await _begin(session, actor, hazard_id, "extend", if_match)
     if not _is_verifier(actor, hazard):
         raise _refuse(
             "重大事故隐患的延期只能由街道安委办批准；一般隐患由验收方批准",
-            "Extensions are granted by whoever verifies the hazard", "not_verifier",
-        )  # fmt: skip
+            "Extensions are granted by whoever verifies the hazard",
+            "not_verifier",
+        )
     _not_past(data.new_deadline, "new_deadline")
     before = _snapshot(hazard)
     old = hazard.deadline
     hazard.deadline = data.new_deadline
-    return await _finish(session, actor, hazard, action="extend", before=before,
-                         note=data.reason,
-                         data={"old_deadline": old, "new_deadline": data.new_deadline})  # fmt: skip
+    return await _finish(
+        session,
+        actor,
+        hazard,
+        action="extend",
+        before=before,
+        note=data.reason,
+        data={"old_deadline": old, "new_deadline": data.new_deadline},
+    )
 
 
 async def downgrade(
-    session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID, data: ReasonBody,
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    hazard_id: uuid.UUID,
+    data: ReasonBody,
     if_match: int | None = None,
-) -> Hazard:  # fmt: skip
+) -> Hazard:
     hazard = await _begin(session, actor, hazard_id, "downgrade", if_match)
     _require_major(hazard, "downgrade")
     before = _snapshot(hazard)
@@ -250,5 +324,6 @@ async def downgrade(
     hazard.level = HazardLevel.general.value
     hazard.supervised = False
     hazard.production_suspended = False
-    return await _finish(session, actor, hazard, action="downgrade", before=before,
-                         note=data.reason)  # fmt: skip
+    return await _finish(
+        session, actor, hazard, action="downgrade", before=before, note=data.reason
+    )

@@ -92,8 +92,12 @@ async def log_scope_loss(
     for enterprise_id, grid_id in rows:
         await session.execute(
             insert(Change).values(
-                txid=txid, object_type="enterprise", object_id=enterprise_id,
-                enterprise_id=enterprise_id, grid_id=grid_id, prev_grid_id=grid_id,
+                txid=txid,
+                object_type="enterprise",
+                object_id=enterprise_id,
+                enterprise_id=enterprise_id,
+                grid_id=grid_id,
+                prev_grid_id=grid_id,
                 audience_user_id=user_id,
             )
-        )  # fmt: skip
+        )

@@ -226,7 +226,7 @@ class Relay:
                         str(event.event_id),
                         event.topic,
                         event_body(event),
-                    )  # fmt: skip
+                    )
                 )
             return out
 

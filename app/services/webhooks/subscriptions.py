@@ -63,9 +63,13 @@ async def create_webhook(
     session.add(sub)
     await session.flush()
     audit.record(
-        session, actor=actor, action="create", object_type=OBJECT_TYPE, object_id=sub.id,
+        session,
+        actor=actor,
+        action="create",
+        object_type=OBJECT_TYPE,
+        object_id=sub.id,
         changes=audit.diff({}, _public(sub)),
-    )  # fmt: skip
+    )
     return sub, True
 
 
@@ -102,9 +106,13 @@ async def update_webhook(
         setattr(sub, key, list(value) if key == "topics" else value)
     await session.flush()
     audit.record(
-        session, actor=actor, action="update", object_type=OBJECT_TYPE, object_id=sub.id,
+        session,
+        actor=actor,
+        action="update",
+        object_type=OBJECT_TYPE,
+        object_id=sub.id,
         changes=audit.diff(before, _public(sub)),
-    )  # fmt: skip
+    )
     return sub
 
 
