@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from app.core.errors import Unauthorized
 from app.core.idempotency import claim_in_session
-from app.core.ratelimit import RateLimiter
+from app.core.ratelimit import FailOpenLimiter, RateLimiter
 from app.core.storage import BlobStorage
 from app.services import auth
 from app.services.policy import Actor, Permission, require_permission
@@ -62,6 +62,14 @@ def get_limiter(request: Request) -> RateLimiter:
 
 
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
+
+
+def get_staff_limiter(request: Request) -> RateLimiter:
+    """The shared limiter, falling back to this process when its store is down (fail open)."""
+    return FailOpenLimiter(request.app.state.limiter, request.app.state.fallback_limiter)
+
+
+StaffLimiterDep = Annotated[RateLimiter, Depends(get_staff_limiter)]
 
 
 async def get_actor(

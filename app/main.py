@@ -13,7 +13,7 @@ from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from app.core.ratelimit import build_limiter
+from app.core.ratelimit import MemoryRateLimiter, build_limiter
 from app.core.storage import LocalStorage
 from app.routers import ROUTERS
 
@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.limiter = build_limiter(settings.redis_url)
+    app.state.fallback_limiter = MemoryRateLimiter()
     assert settings.upload_dir is not None  # filled in by Settings
     app.state.storage = LocalStorage(settings.upload_dir)
     install_error_handlers(app)

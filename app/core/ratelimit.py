@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import math
 import re
 import time
@@ -37,6 +38,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from app.core.errors import ServiceUnavailable, TooManyRequests
+
+log = logging.getLogger("zhiben.ratelimit")
 
 KEY_PREFIX = "zhiben:rl:"
 # Usernames and device keys come from clients; a long one is hashed so that neither Redis
@@ -280,3 +283,35 @@ def build_limiter(redis_url: str | None) -> RateLimiter:
         retry=Retry(NoBackoff(), 1),
     )
     return RedisRateLimiter(client)
+
+
+class FailOpenLimiter:
+    """For staff paths (login): when the shared store is down, limit in this process instead
+    of refusing everyone (quality-notes §6 R2, §7(e): Redis loss affects only rate limits).
+    Anonymous endpoints keep the fail-closed limiter: there a 503 is the safer answer."""
+
+    def __init__(self, primary: RateLimiter, fallback: RateLimiter | None = None) -> None:
+        self._primary = primary
+        # Not `fallback or …`: an empty MemoryRateLimiter has len 0 and is falsy.
+        self._fallback = fallback if fallback is not None else MemoryRateLimiter()
+
+    async def hit(self, key: str, rate: Rate) -> Decision:
+        try:
+            return await self._primary.hit(key, rate)
+        except ServiceUnavailable:
+            log.warning("rate limiter store unavailable; limiting in-process")
+            return await self._fallback.hit(key, rate)
+
+    async def peek(self, key: str, rate: Rate) -> Decision:
+        try:
+            return await self._primary.peek(key, rate)
+        except ServiceUnavailable:
+            log.warning("rate limiter store unavailable; limiting in-process")
+            return await self._fallback.peek(key, rate)
+
+    async def reset(self, key: str) -> None:
+        await self._fallback.reset(key)
+        await self._primary.reset(key)
+
+    async def aclose(self) -> None:
+        await self._fallback.aclose()

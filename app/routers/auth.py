@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from app.core.errors import AppError, app_error_response, problem_responses
-from app.dependencies import CurrentActor, LimiterDep, SessionDep, SettingsDep
+from app.dependencies import CurrentActor, SessionDep, SettingsDep, StaffLimiterDep
 from app.models.user import User
 from app.routers._base import api_router
 from app.schemas.auth import Me, RefreshRequest, TokenPair
@@ -21,7 +21,7 @@ async def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: SessionDep,
     settings: SettingsDep,
-    limiter: LimiterDep,
+    limiter: StaffLimiterDep,
 ) -> TokenPair:
     """Log in with username and password (OAuth2 password flow)."""
     issued = await auth.login(
