@@ -103,21 +103,30 @@ def main() -> int:
     ap.add_argument("--depth", type=int, default=200, help="pages to walk for the deep page")
     ap.add_argument("--export-one", help=argparse.SUPPRESS)  # child mode: JSON filters
     ap.add_argument("--format", default="xlsx", choices=["xlsx", "csv"])
+    ap.add_argument(
+        "--export-filters",
+        nargs="*",
+        default=['{"status": "rectifying"}', "{}"],
+        help="JSON query filters, one export per filter and format (e.g. small vs large)",
+    )
+    ap.add_argument("--skip-list", action="store_true", help="exports only")
     args = ap.parse_args()
     url = db_url(args.db, args.admin_url)
     if args.export_one is not None:
         print(json.dumps(asyncio.run(export_once(url, args.format, json.loads(args.export_one)))))
         return 0
-    print(json.dumps(asyncio.run(list_bench(url, args.runs, args.depth)), ensure_ascii=False))
+    if not args.skip_list:
+        figures = asyncio.run(list_bench(url, args.runs, args.depth))
+        print(json.dumps(figures, ensure_ascii=False), flush=True)
     # Small vs large export, each in a fresh process so peak RSS compares like with like.
-    for filters in ({"status": "rectifying"}, {}):
+    for filters in map(json.loads, args.export_filters):
         for fmt in ("csv", "xlsx"):
             out = subprocess.run(
                 [sys.executable, __file__, "--db", args.db, "--admin-url", args.admin_url,
                  "--format", fmt, "--export-one", json.dumps(filters)],
                 check=True, capture_output=True, text=True, timeout=3600,
             )  # fmt: skip
-            print(out.stdout.strip())
+            print(out.stdout.strip(), flush=True)
     return 0
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -79,6 +80,14 @@ class Hazard(IdMixin, TimestampMixin, Base):
         Index("ix_hazards_supervised_found", "supervised", "found_at", "id"),
         Index("ix_hazards_source_found", "source", "found_at", "id"),
         Index("ix_hazards_category_found", "category", "found_at", "id"),
+        # /stats/overview medians: an index-only OFFSET walk (migration 0008, PostgreSQL only).
+        Index(
+            "ix_hazards_close_span",
+            "status",
+            "level",
+            text("(closed_at - found_at)"),
+            postgresql_include=["found_at", "closed_at"],
+        ).ddl_if(dialect="postgresql"),
     )
 
     ledger_no: Mapped[str] = mapped_column(String(32), unique=True)
