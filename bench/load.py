@@ -45,6 +45,9 @@ class Target:
     token: str | None = None
     body: dict[str, Any] | None = None
     result: dict[str, Any] = field(default_factory=dict)
+    # Fewer connections than the mix's default: a statistics page has a handful of viewers,
+    # and 16 queued 1–2 s aggregates would only measure wrk's 5 s timeout.
+    connections: int | None = None
 
 
 async def _sample(url: str) -> dict[str, list[str]]:
@@ -85,7 +88,8 @@ def targets(ids: dict[str, list[str]], office: str, head: str) -> list[Target]:
             [f"{API}/enterprises/{e}/checklist" for e in ids["enterprises"]],
             office,
         ),
-        Target("stats_overview", "GET", [f"{API}/stats/overview"], office),
+        Target("stats_overview", "GET", [f"{API}/stats/overview"], office, connections=2),
+        Target("stats_targets", "GET", [f"{API}/stats/targets"], office, connections=2),
         Target("public_report_post", "POST", [f"{API}/public/reports"], None, report),
         Target(
             "hazard_plan",
@@ -194,6 +198,7 @@ def main() -> int:
     ap.add_argument("--duration", type=int, default=10, help="seconds of load per endpoint")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--only", nargs="*", help="endpoint names to run")
+    ap.add_argument("--tag", default="", help="suffix of the results file: <date>-<tag>.json")
     args = ap.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -227,7 +232,8 @@ def _measure(
         if skipped:
             row["skipped"] = skipped
         else:
-            row.update(run_wrk(base, target, args.duration, args.connections))
+            conns = target.connections or args.connections
+            row.update(connections=conns, **run_wrk(base, target, args.duration, conns))
         rows.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)
     ceiling = next((r["rps"] for r in rows if r["endpoint"] == "healthz" and "rps" in r), None)
@@ -252,7 +258,8 @@ def _write(rows: list[dict[str, Any]], url: str, args: argparse.Namespace) -> No
         },
         "endpoints": rows,
     }
-    out = ROOT / "bench" / "results" / f"{now:%Y-%m-%d}.json"
+    suffix = f"-{args.tag}" if args.tag else ""
+    out = ROOT / "bench" / "results" / f"{now:%Y-%m-%d}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n")
     print(f"\nwrote {out}")

@@ -125,6 +125,45 @@ async def test_overview_equals_independent_counts(
             assert {k: by_sector[sector][k] for k in group(mine)} == group(mine)
 
 
+async def test_overview_medians_exact_and_order(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    """Odd count: the middle span; even: the mean of the two middle spans (both dialects take
+    different paths to the middle, so the values are exact, not approximate). Grids come in
+    id order and sectors in name order, including those without hazards."""
+    empty = (await client.get("/api/v1/stats/overview", headers=world.headers("office"))).json()
+    assert empty["median_days_to_close"] == {"general": None, "major": None}
+    assert empty["by_status"] == {}
+    assert empty["hazards_open"] == 0
+    await add_enterprise(db, world, "E3", "G1", sector="commerce")
+    await db.commit()
+    found = datetime(2025, 3, 1, tzinfo=UTC)
+    spans = {"general": [4.0, 1.0, 2.5], "major": [6.0, 1.5, 9.0, 0.5]}
+    for level, days in spans.items():
+        for d in days:
+            closed = found + timedelta(days=d)
+            await add_hazard(
+                db, world, "E1", level=level, status="closed", found_at=found.isoformat(),
+                closed_at=closed.isoformat(),
+            )  # fmt: skip
+    await add_hazard(db, world, "E2", level="general", status="reported")
+    got = (await client.get("/api/v1/stats/overview", headers=world.headers("office"))).json()
+    assert got["median_days_to_close"] == {"general": 2.5, "major": 3.75}
+    assert got["closed"] == 7
+    assert got["hazards_open"] == 1
+    assert [g["grid_id"] for g in got["by_grid"]] == sorted(
+        str(world.grids[g]) for g in ("G1", "G2")
+    )
+    assert [s["sector"] for s in got["by_sector"]] == sorted(
+        {s["sector"] for s in got["by_sector"]}
+    )
+    commerce = next(s for s in got["by_sector"] if s["sector"] == "commerce")
+    assert commerce == {
+        "sector": "commerce", "enterprises": 1, "hazards": 0, "hazards_open": 0,
+        "major_open": 0, "overdue": 0, "closed": 0,
+    }  # fmt: skip
+
+
 async def test_stats_roles(client: httpx.AsyncClient, world: World) -> None:
     for path in ("overview", "hazards", "targets", "ranking"):
         for who in ("head1", "grid1"):
