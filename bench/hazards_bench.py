@@ -31,7 +31,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.core.config import Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
-from bench.common import ADMIN_URL, BENCH_PASSWORD, BENCH_SECRET, db_url  # noqa: E402
+from bench.common import (  # noqa: E402
+    ADMIN_URL,
+    BENCH_PASSWORD,
+    BENCH_SECRET,
+    db_url,
+    login,
+    start_server,
+)
 
 API = "/api/v1/hazards"
 
@@ -95,6 +102,44 @@ async def export_once(url: str, fmt: str, filters: dict[str, str]) -> dict[str, 
         await app.state.engine.dispose()
 
 
+def _peak_rss_mb(pid: int) -> float:
+    """Peak RSS (VmHWM) of a process and its children, in MB (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            kids = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        total += int(next(x for x in status.splitlines() if x.startswith("VmHWM")).split()[1])
+        todo += [int(k) for k in kids]
+    return round(total / 1024, 1)
+
+
+def export_served(url: str, fmt: str, filters: dict[str, str], port: int) -> dict[str, Any]:
+    """One export over a real socket from a fresh `zhiben serve --workers 1`: the server's own
+    peak RSS, without the in-process client (httpx's ASGITransport buffers whole bodies)."""
+    server = start_server(url, port, workers=1)
+    try:
+        base_rss = _peak_rss_mb(server.proc.pid)
+        headers = {"Authorization": f"Bearer {login(server.base, 'bench_office')}"}
+        t0, size = time.perf_counter(), 0
+        params = {"format": fmt, **filters}
+        with httpx.stream(
+            "GET", f"{server.base}{API}/export", params=params, headers=headers, timeout=600
+        ) as r:
+            r.raise_for_status()
+            for chunk in r.iter_bytes():
+                size += len(chunk)
+        secs = round(time.perf_counter() - t0, 2)
+        return {"format": fmt, "filters": filters, "bytes": size, "seconds": secs,
+                "server_rss_before_mb": base_rss,
+                "server_peak_rss_mb": _peak_rss_mb(server.proc.pid)}  # fmt: skip
+    finally:
+        server.stop()
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--db", default="zhiben_bench")
@@ -110,6 +155,8 @@ def main() -> int:
         help="JSON query filters, one export per filter and format (e.g. small vs large)",
     )
     ap.add_argument("--skip-list", action="store_true", help="exports only")
+    ap.add_argument("--served", action="store_true", help="exports over a socket, server RSS")
+    ap.add_argument("--port", type=int, default=18790)
     args = ap.parse_args()
     url = db_url(args.db, args.admin_url)
     if args.export_one is not None:
@@ -120,6 +167,10 @@ def main() -> int:
         print(json.dumps(figures, ensure_ascii=False), flush=True)
     # Small vs large export, each in a fresh process so peak RSS compares like with like.
     for filters in map(json.loads, args.export_filters):
+        if args.served:
+            for fmt in ("csv", "xlsx"):
+                print(json.dumps(export_served(url, fmt, filters, args.port)), flush=True)
+            continue
         for fmt in ("csv", "xlsx"):
             out = subprocess.run(
                 [sys.executable, __file__, "--db", args.db, "--admin-url", args.admin_url,

@@ -239,7 +239,7 @@ def _measure(
     ceiling = next((r["rps"] for r in rows if r["endpoint"] == "healthz" and "rps" in r), None)
     for r in rows:
         if ceiling and "rps" in r:
-            r["ratio_to_healthz"] = round(r["rps"] / ceiling, 3)
+            r["ratio_to_healthz"] = round(r["rps"] / ceiling, 5)
     return rows
 
 
