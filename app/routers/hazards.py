@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, PageDep, SessionDep
@@ -161,160 +162,52 @@ async def hazard_history(
     return Page[HistoryRead](items=[HistoryRead.model_validate(r) for r in rows], next_cursor=nxt)
 
 
-async def _transition(
-    op: Callable[..., Awaitable[Hazard]],
-    *,
-    session: SessionDep,
-    response: Response,
-    **kwargs: Any,
-) -> dict[str, Any]:
-    hazard = await op(session, **kwargs)
-    response.headers["ETag"] = _etag(hazard.version)
-    return await queries.shaped(session, hazard)
+# The transition routes, one per action of the state machine (services/hazards/machine.py):
+# (action, request body, the route's one-line doc). Each answers the updated hazard + ETag.
+TRANSITION_ROUTES: list[tuple[str, type[BaseModel], str]] = [
+    (
+        "plan",
+        PlanBody,
+        "Rectification plan: reported → rectifying (major: 五落实 fields required).",
+    ),
+    ("submit", SubmitBody, "Submit rectification evidence: rectifying → pending_verification."),
+    (
+        "verify",
+        VerifyBody,
+        "Verify: pass → closed; fail (note) → rectifying, optional new deadline.",
+    ),
+    ("void", ReasonBody, "Void a reported or rectifying hazard (street office, reason)."),
+    ("supervise", SuperviseBody, "挂牌督办 a major hazard (street office)."),
+    ("extend", ExtendBody, "Extend the deadline (the verifier; major: street office)."),
+    ("downgrade", ReasonBody, "Downgrade major → general (street office, reason)."),
+]
 
 
-@router.post("/{hazard_id}/plan", response_model=HazardRead, responses=TRANSITION_ERRORS)
-async def plan_hazard(
-    hazard_id: uuid.UUID,
-    body: PlanBody,
-    actor: CurrentActor,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    """Rectification plan: reported → rectifying (major: 五落实 fields required)."""
-    return await _transition(
-        transitions.plan,
-        session=session,
-        response=response,
-        actor=actor,
-        hazard_id=hazard_id,
-        data=body,
-        if_match=parse_if_match(if_match),
+def _add_transition_route(action: str, body_model: type[BaseModel], doc: str) -> None:
+    op: Callable[..., Awaitable[Hazard]] = getattr(transitions, action)
+
+    async def endpoint(
+        hazard_id: uuid.UUID,
+        body: BaseModel,
+        actor: CurrentActor,
+        session: SessionDep,
+        response: Response,
+        if_match: IfMatch = None,
+    ) -> dict[str, Any]:
+        hazard = await op(
+            session, actor=actor, hazard_id=hazard_id, data=body, if_match=parse_if_match(if_match)
+        )
+        response.headers["ETag"] = _etag(hazard.version)
+        return await queries.shaped(session, hazard)
+
+    # FastAPI reads the body type from the annotation: give each route its own model.
+    endpoint.__annotations__ = {**endpoint.__annotations__, "body": body_model}
+    endpoint.__name__ = endpoint.__qualname__ = f"{action}_hazard"
+    endpoint.__doc__ = doc
+    router.post(f"/{{hazard_id}}/{action}", response_model=HazardRead, responses=TRANSITION_ERRORS)(
+        endpoint
     )
 
 
-@router.post("/{hazard_id}/submit", response_model=HazardRead, responses=TRANSITION_ERRORS)
-async def submit_hazard(
-    hazard_id: uuid.UUID,
-    body: SubmitBody,
-    actor: CurrentActor,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    """Submit rectification evidence: rectifying → pending_verification."""
-    return await _transition(
-        transitions.submit,
-        session=session,
-        response=response,
-        actor=actor,
-        hazard_id=hazard_id,
-        data=body,
-        if_match=parse_if_match(if_match),
-    )
-
-
-@router.post("/{hazard_id}/verify", response_model=HazardRead, responses=TRANSITION_ERRORS)
-async def verify_hazard(
-    hazard_id: uuid.UUID,
-    body: VerifyBody,
-    actor: CurrentActor,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    """Verify: pass → closed; fail (note) → rectifying, optionally a new deadline."""
-    return await _transition(
-        transitions.verify,
-        session=session,
-        response=response,
-        actor=actor,
-        hazard_id=hazard_id,
-        data=body,
-        if_match=parse_if_match(if_match),
-    )
-
-
-@router.post("/{hazard_id}/void", response_model=HazardRead, responses=TRANSITION_ERRORS)
-async def void_hazard(
-    hazard_id: uuid.UUID,
-    body: ReasonBody,
-    actor: CurrentActor,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    """Void a reported or rectifying hazard (street office, reason)."""
-    return await _transition(
-        transitions.void,
-        session=session,
-        response=response,
-        actor=actor,
-        hazard_id=hazard_id,
-        data=body,
-        if_match=parse_if_match(if_match),
-    )
-
-
-@router.post("/{hazard_id}/supervise", response_model=HazardRead, responses=TRANSITION_ERRORS)
-async def supervise_hazard(
-    hazard_id: uuid.UUID,
-    body: SuperviseBody,
-    actor: CurrentActor,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    """挂牌督办 a major hazard (street office)."""
-    return await _transition(
-        transitions.supervise,
-        session=session,
-        response=response,
-        actor=actor,
-        hazard_id=hazard_id,
-        data=body,
-        if_match=parse_if_match(if_match),
-    )
-
-
-@router.post("/{hazard_id}/extend", response_model=HazardRead, responses=TRANSITION_ERRORS)
-async def extend_hazard(
-    hazard_id: uuid.UUID,
-    body: ExtendBody,
-    actor: CurrentActor,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    """Extend the deadline (the verifier; major: street office)."""
-    return await _transition(
-        transitions.extend,
-        session=session,
-        response=response,
-        actor=actor,
-        hazard_id=hazard_id,
-        data=body,
-        if_match=parse_if_match(if_match),
-    )
-
-
-@router.post("/{hazard_id}/downgrade", response_model=HazardRead, responses=TRANSITION_ERRORS)
-async def downgrade_hazard(
-    hazard_id: uuid.UUID,
-    body: ReasonBody,
-    actor: CurrentActor,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatch = None,
-) -> dict[str, Any]:
-    """Downgrade major → general (street office, reason)."""
-    return await _transition(
-        transitions.downgrade,
-        session=session,
-        response=response,
-        actor=actor,
-        hazard_id=hazard_id,
-        data=body,
-        if_match=parse_if_match(if_match),
-    )
+for _action, _body, _doc in TRANSITION_ROUTES:
+    _add_transition_route(_action, _body, _doc)
