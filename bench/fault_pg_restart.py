@@ -140,7 +140,13 @@ def main() -> int:
         asyncio.run(create_database("zhiben_drill_pg", admin, drop=True))
         url = db_url("zhiben_drill_pg", admin)
         migrate(url)
-        server = start_server(url, args.app_port, 2, ZHIBEN_PUBLIC_REPORT_LIMIT="100000000/hour")
+        server = start_server(
+            url,
+            args.app_port,
+            2,
+            ZHIBEN_PUBLIC_REPORT_LIMIT="100000000/hour",
+            ZHIBEN_PUBLIC_GLOBAL_REPORT_LIMIT="100000000/hour",
+        )
         tally = asyncio.run(drill(server.base, args, cluster))
         stored = asyncio.run(_stored(url, tally.acked))
     finally:

@@ -206,7 +206,13 @@ def main() -> int:
     ids = run(_sample(url))
     # Bench settings: the public report limit is lifted so the post measures the endpoint,
     # not the limiter (the limiter has its own tests).
-    server = start_server(url, args.port, args.workers, ZHIBEN_PUBLIC_REPORT_LIMIT="100000000/hour")
+    server = start_server(
+        url,
+        args.port,
+        args.workers,
+        ZHIBEN_PUBLIC_REPORT_LIMIT="100000000/hour",
+        ZHIBEN_PUBLIC_GLOBAL_REPORT_LIMIT="100000000/hour",
+    )
     try:
         office, head = login(server.base, "bench_office"), login(server.base, "bench_head")
         results = _measure(server.base, targets(ids, office, head), args)

@@ -175,6 +175,8 @@ def main() -> int:
             workers=args.workers,
             ZHIBEN_TRUSTED_PROXIES=json.dumps(["127.0.0.1"]),
             ZHIBEN_PUBLIC_REPORT_LIMIT=os.environ.get("ZHIBEN_PUBLIC_REPORT_LIMIT", "5/hour"),
+            # Each simulated reporter is distinct; the global cap would measure the limiter.
+            ZHIBEN_PUBLIC_GLOBAL_REPORT_LIMIT="100000000/hour",
         )
         try:
             latencies, codes, statuses, elapsed = asyncio.run(

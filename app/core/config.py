@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(default_factory=list)
     phone_key: str = ""
     public_status_limit: str = "120/hour"
+    # Caps on all anonymous traffic of a kind, whoever sends it (the database's protection).
+    public_global_report_limit: str = "2000/hour"
+    public_global_upload_limit: str = "12000/hour"
+    public_global_status_limit: str = "60000/hour"
     # Public report JSON bodies are small; refused above this before parsing (issue 5).
     public_report_max_bytes: int = Field(default=64 * 1024, ge=1024)
     # Jurisdiction box for public report coordinates, GCJ-02: (south, west, north, east);

@@ -117,6 +117,18 @@ async def refuse_if_limited(limiter: RateLimiter, rate_text: str, keys: list[str
         raise TooManyRequests(max(d.retry_after_s for d in denied))
 
 
+async def enforce_public_limits(
+    limiter: RateLimiter, *, per_client: str, overall: str, keys: AbuseKeys, scope: str
+) -> None:
+    """The caller's own limits (address, device) and the cap on all anonymous traffic of this
+    kind together (quality-notes API4/API6: a flood from rotating addresses still meets the
+    global cap, which protects the database for the staff)."""
+    global_key = [f"pub:{scope}:global"]
+    await refuse_if_limited(limiter, overall, global_key)
+    await enforce_rate(limiter, per_client, keys.keys(scope))
+    await enforce_rate(limiter, overall, global_key)
+
+
 async def enforce_rate(limiter: RateLimiter, rate_text: str, keys: list[str]) -> None:
     """Count one event on every key, or none: 429 naming the longest wait if any is full."""
     await refuse_if_limited(limiter, rate_text, keys)

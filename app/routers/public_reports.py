@@ -20,7 +20,7 @@ from app.routers._public import (
     MULTIPART_SLACK,
     AbuseKeysDep,
     capped_route,
-    enforce_rate,
+    enforce_public_limits,
 )
 from app.schemas.public_report import (
     PublicReportCreate,
@@ -91,7 +91,13 @@ async def public_upload(
     storage: StorageDep,
 ) -> PublicUpload:
     """Upload one photo (JPEG/PNG/WebP ≤ 5 MB, re-encoded without EXIF); usable for 24 h."""
-    await enforce_rate(limiter, settings.public_upload_limit, keys.keys("upload"))
+    await enforce_public_limits(
+        limiter,
+        per_client=settings.public_upload_limit,
+        overall=settings.public_global_upload_limit,
+        keys=keys,
+        scope="upload",
+    )
     data = await _file_field(request)
     return await intake.store_upload(session, settings=settings, storage=storage, data=data)
 
@@ -110,7 +116,13 @@ async def post_public_report(
     keys: AbuseKeysDep,
 ) -> PublicReportReceipt:
     """Report a hazard; answered with the receipt code once the report is stored."""
-    await enforce_rate(limiter, settings.public_report_limit, keys.keys("report"))
+    await enforce_public_limits(
+        limiter,
+        per_client=settings.public_report_limit,
+        overall=settings.public_global_report_limit,
+        keys=keys,
+        scope="report",
+    )
     report = await intake.create_report(session, settings=settings, data=body)
     return PublicReportReceipt(receipt_code=report.receipt_code)
 
@@ -128,7 +140,13 @@ async def public_report_status(
     keys: AbuseKeysDep,
 ) -> PublicReportStatus:
     """The status of a report by its receipt code (and nothing else about it)."""
-    await enforce_rate(limiter, settings.public_status_limit, keys.keys("status"))
+    await enforce_public_limits(
+        limiter,
+        per_client=settings.public_status_limit,
+        overall=settings.public_global_status_limit,
+        keys=keys,
+        scope="status",
+    )
     return await intake.report_status(session, receipt_code=receipt_code)
 
 

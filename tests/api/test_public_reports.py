@@ -539,3 +539,25 @@ async def test_blank_description_names_the_field(client: httpx.AsyncClient, worl
     spec = (await client.get("/openapi.json")).json()
     schema = spec["components"]["schemas"]["PublicReportCreate"]["properties"]["description"]
     assert schema["minLength"] == 10
+
+
+async def test_global_cap_holds_against_rotating_addresses(
+    app_instance: Any,
+    world: World,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    db: AsyncSession,
+) -> None:
+    del world
+    monkeypatch.setattr(settings, "public_global_report_limit", "4/hour")
+    monkeypatch.setattr(settings, "trusted_proxies", ["10.9.0.0/16"])
+    transport = httpx.ASGITransport(app=app_instance, client=("10.9.0.5", 4000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as proxied:
+        # Every request from a new address and device: the per-client limits never bite…
+        statuses = []
+        for i in range(6):
+            h = {"X-Forwarded-For": f"198.51.100.{i}", "X-Device-Id": f"device-{i}"}
+            statuses.append((await post_report(proxied, headers=h)).status_code)
+    # …but the cap on all anonymous reports does.
+    assert statuses == [201, 201, 201, 201, 429, 429]
+    assert await count(db, PublicReport) == 4
