@@ -140,6 +140,37 @@ def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge_uploads(settings: Settings, _args: argparse.Namespace) -> int:
+    """Remove public photos no report used within 24 h (run from cron, e.g. hourly)."""
+    from app.core.storage import LocalStorage
+    from app.services.public_reports.purge import (
+        delete_expired_public_uploads,
+        remove_orphan_blobs,
+    )
+
+    assert settings.upload_dir is not None  # filled in by Settings
+    storage = LocalStorage(settings.upload_dir)
+
+    async def runner() -> tuple[int, int]:
+        engine = make_engine(settings)
+        rows = blobs = 0
+        try:
+            while True:
+                async with make_sessionmaker(engine)() as session:
+                    count, keys = await delete_expired_public_uploads(session)
+                    await session.commit()
+                    if not count:
+                        return rows, blobs
+                    rows += count
+                    blobs += await remove_orphan_blobs(session, storage=storage, keys=keys)
+        finally:
+            await engine.dispose()
+
+    rows, blobs = asyncio.run(runner())
+    print(f"已清理过期未使用的群众上传照片 {rows} 张，删除文件 {blobs} 个")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zhiben", description="治本 — 工贸安全生产监管后台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -156,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     cu.add_argument("--grid-id", nargs="+", action="extend", default=[], metavar="ID")
     cu.add_argument("--display-name")
     sub.add_parser("seed-demo", help="载入演示数据（幂等）")
+    sub.add_parser("purge-uploads", help="清理 24 小时内未被举报使用的群众上传照片")
     relay = sub.add_parser("relay", help="把事件投递到 webhook 订阅（outbox relay）")
     relay.add_argument("--once", action="store_true", help="只运行一轮")
     relay.add_argument("--interval", type=float, default=2.0, help="两轮之间的秒数")
@@ -168,6 +200,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "create-user": cmd_create_user,
     "seed-demo": cmd_seed_demo,
     "relay": cmd_relay,
+    "purge-uploads": cmd_purge_uploads,
 }
 
 

@@ -84,3 +84,6 @@ def test_migrate_create_user_and_seed(tmp_path: Path) -> None:
     }
     assert "上海烟草集团宝山烟草糖酒有限公司" in names
     assert count(tmp_path, "select count(*) from enterprises where uscc is not null") == 0
+    purge = zhiben(tmp_path, "purge-uploads")
+    assert purge.returncode == 0, purge.stderr
+    assert "0 张" in purge.stdout
