@@ -6,6 +6,7 @@ from app.models.base import Base
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
 from app.models.hazard import Change, Hazard, HazardHistory, HazardPhoto, LedgerCounter
+from app.models.hazard_counts import HazardCount
 from app.models.inspection import Inspection, InspectionQuiz, InspectionResponse
 from app.models.public_report import PublicReport, PublicReportPhoto, PublicUpload
 from app.models.records import Certificate, Drill, Training
@@ -25,6 +26,7 @@ __all__ = [
     "Enterprise",
     "Grid",
     "Hazard",
+    "HazardCount",
     "HazardHistory",
     "HazardPhoto",
     "IdempotencyRecord",

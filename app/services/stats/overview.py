@@ -1,11 +1,11 @@
 """GET /stats/overview: the ledger in numbers over the caller's scope (SQL aggregates only).
 
-Cost (bench/README.md "Full scale"): every figure is derived in Python from two small
-aggregates — the enterprises per (grid, sector) and one pass over the scoped hazards grouped
-by their low-cardinality dimensions (a "cube" of a few thousand rows) — plus the medians.
-Earlier this endpoint ran about ten aggregate queries over the whole ledger per request
-(1.7 s at 50,000 hazards). Nothing is cached: each request reads the current ledger in one
-snapshot-consistent statement per figure group.
+Cost (bench/README.md "Full scale"): every figure is derived in Python from small aggregates
+— the enterprises per (grid, sector); the `hazard_counts` rollup (issue 6, migration 0009,
+kept exact in each hazard write's transaction by app/services/hazard_counts.py) grouped by
+grid, sector and the hazard dimensions, instead of a pass over the whole ledger; and the
+time-dependent figures (overdue, closed this year, the medians) as index-served queries on
+the hazards. Nothing is cached: each figure group is one statement over committed data.
 """
 
 from __future__ import annotations
@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select, tuple_
+from sqlalchemy import String, Uuid, cast, func, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import True_
 
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
 from app.models.hazard import Hazard, HazardStatus
+from app.models.hazard_counts import HazardCount
 from app.rules.calendar import today_in_shanghai, utc_bounds
 from app.services.compliance.facts import OPEN_STATES
 from app.services.policy import Actor, stats_enterprise_scope
@@ -42,63 +43,82 @@ class _Tally:
 
     n: Counter[str] = field(default_factory=Counter)
 
-    def add(self, status: str, level: str, count: int, overdue: int, closed_year: int) -> None:
+    def add(self, status: str, level: str, count: int) -> None:
         open_ = status in OPEN_STATES
         self.n["hazards"] += count
         self.n["hazards_open"] += count if open_ else 0
         self.n["major_open"] += count if open_ and level == "major" else 0
-        self.n["overdue"] += overdue
         self.n["closed"] += count if status == HazardStatus.closed.value else 0
-        self.n["closed_this_year"] += closed_year
 
     def row(self, enterprises: int) -> dict[str, int]:
         return {"enterprises": enterprises, **{k: self.n[k] for k in _FIELDS}}
 
 
-def _cube_source(actor: Actor, today: date) -> Any:
-    """Scoped hazards with their enterprise's grid and sector and the two time-dependent
-    facts as 0/1 (a subquery, so their bound parameters never need repeating in GROUP BY)."""
-    lo, hi = utc_bounds(date(today.year, 1, 1), today)
-    closed_year = and_(is_closed(), Hazard.closed_at >= lo, Hazard.closed_at < hi)
+def _main_cube(actor: Actor) -> Any:
+    """(grid_id, sector, status, level, NULL, NULL, count) from the scoped rollup cells."""
+    keys = (Enterprise.grid_id, Enterprise.sector, HazardCount.status, HazardCount.level)
+    total = func.sum(HazardCount.n)
     return (
-        select(
-            Enterprise.grid_id.label("grid_id"),
-            Enterprise.sector.label("sector"),
-            Hazard.status.label("status"),
-            Hazard.level.label("level"),
-            Hazard.source.label("source"),
-            Hazard.category.label("category"),
-            case((is_overdue(today), 1), else_=0).label("overdue"),
-            case((closed_year, 1), else_=0).label("closed_year"),
-        )
+        select(*keys, _null(String), _null(String), total)
+        .select_from(HazardCount)
+        .join(Enterprise, Enterprise.id == HazardCount.enterprise_id)
+        .where(stats_enterprise_scope(actor))
+        .group_by(*keys)
+        .having(total > 0)
+    )
+
+
+def _dimension(actor: Actor, column: Any, *, first: bool) -> Any:
+    """(NULL × 4, source or NULL, category or NULL, count): one dimension over the scope, a
+    semi-join (none for the whole jurisdiction, every hazard's enterprise is in it)."""
+    total = func.sum(HazardCount.n)
+    null4 = (_null(Uuid), _null(String), _null(String), _null(String))
+    cols = (column, _null(String)) if first else (_null(String), column)
+    stmt = select(*null4, *cols, total).group_by(column).having(total > 0)
+    if not isinstance(stats_enterprise_scope(actor), True_):
+        stmt = stmt.where(HazardCount.enterprise_id.in_(scoped_enterprises(actor)))
+    return stmt
+
+
+def _null(type_: Any) -> Any:
+    return cast(null(), type_)
+
+
+async def _cube(session: AsyncSession, actor: Actor) -> list[Any]:
+    """Rows (grid_id, sector, status, level, source, category, count): either the first four
+    are set (the main cube) or only `source` or only `category` is. Summed from the rollup
+    (migration 0009), not the ledger; groups whose cells all fell to 0 are left out, as a
+    GROUP BY over the hazards would never produce them. One statement (one snapshot): a UNION
+    ALL, whose branches PostgreSQL aggregates in parallel — GROUPING SETS over the joined
+    rollup could not be (1.6 s against 0.8 s at 1,000,000 hazards, bench/README.md)."""
+    stmt = union_all(
+        _main_cube(actor),
+        _dimension(actor, HazardCount.source, first=True),
+        _dimension(actor, HazardCount.category, first=False),
+    )
+    return list(await session.execute(stmt))
+
+
+async def _overdue(session: AsyncSession, actor: Actor, today: date) -> list[Any]:
+    """(grid_id, sector, overdue hazards): time-dependent, so counted on the ledger, a range
+    on ix_hazards_status_deadline (status, deadline)."""
+    stmt = (
+        select(Enterprise.grid_id, Enterprise.sector, func.count())
         .select_from(Hazard)
         .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-        .where(stats_enterprise_scope(actor))
-        .subquery()
+        .where(is_overdue(today), stats_enterprise_scope(actor))
+        .group_by(Enterprise.grid_id, Enterprise.sector)
     )
+    return list(await session.execute(stmt))
 
 
-async def _cube(session: AsyncSession, actor: Actor, today: date) -> list[Any]:
-    """Rows (grid_id, sector, status, level, source, category, count, overdue, closed_year):
-    either the first four are set (the main cube) or only `source` or only `category` is.
-    The flags are summed, not grouped: grouped, the planner guessed a million groups and
-    sorted (5.5 s at 1,000,000 hazards) instead of hashing ~2,000."""
-    sub = _cube_source(actor, today)
-    main = (sub.c.grid_id, sub.c.sector, sub.c.status, sub.c.level)
-    sums = (func.count(), func.sum(sub.c.overdue), func.sum(sub.c.closed_year))
-    null = literal(None)
-    if session.get_bind().dialect.name == "postgresql":
-        # One scan, three hash tables (source × category × the rest would be ~100k groups).
-        sets = func.grouping_sets(tuple_(*main), tuple_(sub.c.source), tuple_(sub.c.category))
-        stmt = select(*main, sub.c.source, sub.c.category, *sums).group_by(sets)
-        return list(await session.execute(stmt))
-    nulls4 = (null,) * 4
-    stmts = (
-        select(*main, null, null, *sums).group_by(*main),
-        select(*nulls4, sub.c.source, null, *sums).group_by(sub.c.source),
-        select(*nulls4, null, sub.c.category, *sums).group_by(sub.c.category),
-    )
-    return [row for stmt in stmts for row in await session.execute(stmt)]
+async def _closed_this_year(session: AsyncSession, actor: Actor, today: date) -> int:
+    """Closed since 1 January (Shanghai): a range on ix_hazards_status_closed (migration 0009)."""
+    lo, hi = utc_bounds(date(today.year, 1, 1), today)
+    where = [is_closed(), Hazard.closed_at >= lo, Hazard.closed_at < hi]
+    if not isinstance(stats_enterprise_scope(actor), True_):
+        where.append(Hazard.enterprise_id.in_(scoped_enterprises(actor)))
+    return int(await session.scalar(select(func.count()).select_from(Hazard).where(*where)) or 0)
 
 
 def _closed_of_level(actor: Actor, level: str) -> list[Any]:
@@ -164,23 +184,32 @@ async def _enterprises(session: AsyncSession, actor: Actor) -> list[Any]:
     return list(await session.execute(stmt))
 
 
-def _derive(ent_rows: list[Any], cube: list[Any]) -> dict[str, Any]:
+def _derive(
+    ent_rows: list[Any], cube: list[Any], overdue: list[Any], closed_year: int
+) -> dict[str, Any]:
     total = _Tally()
     by_grid: dict[Any, _Tally] = {}
     by_sector: dict[str, _Tally] = {}
     dims: dict[str, Counter[str]] = {
         k: Counter() for k in ("status", "level", "source", "category")
     }
-    for grid_id, sector, status, level, source, category, n, over, year in cube:
+    for grid_id, sector, status, level, source, category, n in cube:
         if status is None:
             dims["source" if source is not None else "category"][source or category] += int(n)
             continue
-        facts = (status, level, int(n), int(over), int(year))
+        facts = (status, level, int(n))
         total.add(*facts)
         by_grid.setdefault(grid_id, _Tally()).add(*facts)
         by_sector.setdefault(sector, _Tally()).add(*facts)
         dims["status"][status] += int(n)
         dims["level"][level] += int(n)
+    for grid_id, sector, n in overdue:
+        for tally in (
+            total,
+            by_grid.setdefault(grid_id, _Tally()),
+            by_sector.setdefault(sector, _Tally()),
+        ):
+            tally.n["overdue"] += int(n)
     grids: dict[Any, tuple[str, int]] = {}
     sectors: dict[str, int] = {}
     for grid_id, name, sector, n in ent_rows:
@@ -189,7 +218,7 @@ def _derive(ent_rows: list[Any], cube: list[Any]) -> dict[str, Any]:
     return {
         "enterprises": sum(sectors.values()),
         **{k: total.n[k] for k in ("hazards_open", "major_open", "overdue", "closed")},
-        "closed_this_year": total.n["closed_this_year"],
+        "closed_this_year": closed_year,
         **{f"by_{k}": dict(sorted(v.items())) for k, v in dims.items()},
         "by_grid": [
             {"grid_id": gid, "grid_name": name, **by_grid.get(gid, _Tally()).row(n)}
@@ -205,9 +234,11 @@ async def overview(session: AsyncSession, *, actor: Actor) -> dict[str, Any]:
     authorize(actor)
     today = today_in_shanghai()
     ent_rows = await _enterprises(session, actor)
-    cube = await _cube(session, actor, today)
+    cube = await _cube(session, actor)
+    overdue = await _overdue(session, actor, today)
+    closed_year = await _closed_this_year(session, actor, today)
     return {
         "as_of": today,
-        **_derive(ent_rows, cube),
+        **_derive(ent_rows, cube, overdue, closed_year),
         "median_days_to_close": await median_days_to_close(session, actor),
     }
