@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.errors import Unauthorized
+from app.core.errors import PreconditionFailed, Unauthorized
 from app.core.idempotency import claim_in_session
 from app.core.ratelimit import FailOpenLimiter, RateLimiter
 from app.core.storage import BlobStorage
@@ -113,3 +113,25 @@ def page_params(
 
 
 PageDep = Annotated[PageParams, Depends(page_params)]
+
+
+def etag(version: int) -> str:
+    """The ETag of a versioned object (its optimistic-lock version)."""
+    return f'"{version}"'
+
+
+def if_match_version(
+    if_match: Annotated[
+        str | None, Header(alias="If-Match", max_length=64, description="上次读取的 ETag")
+    ] = None,
+) -> int | None:
+    """The version an `If-Match` names; absent is fine (brief §4: never 428)."""
+    if if_match is None:
+        return None
+    try:
+        return int(if_match.strip().removeprefix("W/").strip('"'))
+    except ValueError as exc:
+        raise PreconditionFailed("If-Match 无效", "Invalid If-Match") from exc
+
+
+IfMatchDep = Annotated[int | None, Depends(if_match_version)]

@@ -3,10 +3,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Header, Query, Response
+from fastapi import Query, Response
 
-from app.core.errors import PreconditionFailed, problem_responses
-from app.dependencies import CurrentActor, PageDep, SessionDep
+from app.core.errors import problem_responses
+from app.dependencies import CurrentActor, IfMatchDep, PageDep, SessionDep, etag
 from app.models.enterprise import Enterprise
 from app.routers._base import api_router
 from app.rules.enterprise_kinds import Feature, Sector, Tier
@@ -15,19 +15,6 @@ from app.schemas.enterprise import EnterpriseCreate, EnterpriseRead, EnterpriseU
 from app.services import enterprises
 
 router = api_router(prefix="/api/v1/enterprises", tags=["enterprises"])
-
-
-def _etag(ent: Enterprise) -> str:
-    return f'"{ent.version}"'
-
-
-def parse_if_match(value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value.strip().removeprefix("W/").strip('"'))
-    except ValueError as exc:
-        raise PreconditionFailed("If-Match 无效", "Invalid If-Match") from exc
 
 
 @router.get("", response_model=Page[EnterpriseRead], responses=problem_responses(401, 403, 422))
@@ -70,7 +57,7 @@ async def create_enterprise(
     """Register an enterprise (street office)."""
     ent, created = await enterprises.create_enterprise(session, actor=actor, data=body)
     response.status_code = 201 if created else 200
-    response.headers["ETag"] = _etag(ent)
+    response.headers["ETag"] = etag(ent.version)
     return ent
 
 
@@ -84,7 +71,7 @@ async def get_enterprise(
 ) -> Enterprise:
     """One enterprise."""
     ent = await enterprises.get_enterprise(session, actor=actor, enterprise_id=enterprise_id)
-    response.headers["ETag"] = _etag(ent)
+    response.headers["ETag"] = etag(ent.version)
     return ent
 
 
@@ -99,7 +86,7 @@ async def update_enterprise(
     actor: CurrentActor,
     session: SessionDep,
     response: Response,
-    if_match: Annotated[str | None, Header(max_length=64)] = None,
+    if_match: IfMatchDep = None,
 ) -> Enterprise:
     """Change fields; an enterprise head only its contact fields (others → 403 naming them)."""
     ent = await enterprises.update_enterprise(
@@ -107,7 +94,7 @@ async def update_enterprise(
         actor=actor,
         enterprise_id=enterprise_id,
         data=body,
-        if_match=parse_if_match(if_match),
+        if_match=if_match,
     )
-    response.headers["ETag"] = _etag(ent)
+    response.headers["ETag"] = etag(ent.version)
     return ent

@@ -7,15 +7,14 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Header, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from app.core.errors import problem_responses
-from app.dependencies import CurrentActor, PageDep, SessionDep
+from app.dependencies import CurrentActor, IfMatchDep, PageDep, SessionDep, etag
 from app.models.hazard import Hazard, HazardCategory, HazardSource, HazardStatus
 from app.routers._base import api_router
-from app.routers.enterprises import parse_if_match
 from app.rules.calendar import today_in_shanghai
 from app.schemas.common import Page
 from app.schemas.hazard import (
@@ -36,7 +35,6 @@ from app.services.hazards.queries import HazardFilters
 
 router = api_router(prefix="/api/v1/hazards", tags=["hazards"])
 
-IfMatch = Annotated[str | None, Header(max_length=64, description="上次读取的 ETag")]
 TRANSITION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
 
 
@@ -71,10 +69,6 @@ def hazard_filters(
 FiltersDep = Annotated[HazardFilters, Depends(hazard_filters)]
 
 
-def _etag(version: int) -> str:
-    return f'"{version}"'
-
-
 @router.get("", response_model=Page[HazardRead], responses=problem_responses(401, 403, 422))
 async def list_hazards(
     actor: CurrentActor, session: SessionDep, page: PageDep, filters: FiltersDep
@@ -98,7 +92,7 @@ async def create_hazard(
     """Register a hazard; its level follows the determination rules."""
     hazard, created = await create_via_api(session, actor=actor, body=body)
     response.status_code = 201 if created else 200
-    response.headers["ETag"] = _etag(hazard.version)
+    response.headers["ETag"] = etag(hazard.version)
     return await queries.shaped(session, hazard)
 
 
@@ -143,7 +137,7 @@ async def get_hazard(
 ) -> dict[str, Any]:
     """One hazard, with its ETag."""
     data = await queries.read_hazard(session, actor=actor, hazard_id=hazard_id)
-    response.headers["ETag"] = _etag(data["version"])
+    response.headers["ETag"] = etag(data["version"])
     return data
 
 
@@ -192,12 +186,10 @@ def _add_transition_route(action: str, body_model: type[BaseModel], doc: str) ->
         actor: CurrentActor,
         session: SessionDep,
         response: Response,
-        if_match: IfMatch = None,
+        if_match: IfMatchDep = None,
     ) -> dict[str, Any]:
-        hazard = await op(
-            session, actor=actor, hazard_id=hazard_id, data=body, if_match=parse_if_match(if_match)
-        )
-        response.headers["ETag"] = _etag(hazard.version)
+        hazard = await op(session, actor=actor, hazard_id=hazard_id, data=body, if_match=if_match)
+        response.headers["ETag"] = etag(hazard.version)
         return await queries.shaped(session, hazard)
 
     # FastAPI reads the body type from the annotation: give each route its own model.
