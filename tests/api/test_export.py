@@ -8,8 +8,8 @@ import io
 import httpx
 from openpyxl import load_workbook
 
-from app.services.hazards.export import HEADERS
 from tests.api.hazard_helpers import API, major, new_hazard
+from tests.api.test_export_ledger import LEDGER_HEADERS as HEADERS
 from tests.conftest import World, assert_problem
 
 EXPORT = f"{API}/export"

@@ -175,6 +175,8 @@ async def test_certificate_status_by_date(client: httpx.AsyncClient, world: Worl
     long_ago = d(-2000)
     cases = {
         "expired_yesterday": ({"expires_on": d(-1), "next_review_on": d(500)}, "expired"),
+        # Both lapsed: expired only (first match wins), in the status and in every filter.
+        "expired_and_review_past": ({"expires_on": d(-1), "next_review_on": d(-30)}, "expired"),
         "expires_today": ({"expires_on": d(0), "next_review_on": d(500)}, "expiring"),
         "review_due": ({"expires_on": d(500), "next_review_on": d(-1)}, "review_due"),
         "review_today": ({"expires_on": d(500), "next_review_on": d(0)}, "expiring"),
