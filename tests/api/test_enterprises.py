@@ -137,7 +137,19 @@ async def test_grid_reassignment_applies_at_once(client: httpx.AsyncClient, worl
         headers=world.headers("office"),
     )
     assert resp.status_code == 200
-    assert (await client.get(e2, headers=world.headers("grid1"))).status_code == 200
+    assert resp.json()["grid_ids"] == [str(world.grids["G2"])]
+    got = await client.get(e2, headers=world.headers("grid1"))
+    assert got.status_code == 200
+    assert (got.json()["id"], got.json()["name"], got.json()["grid_id"]) == (
+        str(world.enterprises["E2"]),
+        "测试企业E2",
+        str(world.grids["G2"]),
+    )
+    # The old grid is gone at once too: E1 (G1) is hidden, and the list holds E2 only.
+    e1 = f"{URL}/{world.enterprises['E1']}"
+    assert_problem(await client.get(e1, headers=world.headers("grid1")), 404)
+    listed = await client.get(URL, headers=world.headers("grid1"))
+    assert [i["id"] for i in listed.json()["items"]] == [str(world.enterprises["E2"])]
 
 
 async def test_list_filters_and_pagination(client: httpx.AsyncClient, world: World) -> None:

@@ -248,7 +248,16 @@ async def test_rewards(client: httpx.AsyncClient, world: World) -> None:
     )
     assert ok.status_code == 200, ok.text
     assert ok.json()["reward"]["eligible"] is True
-    assert ok.json()["reward"]["amount"] in ("300", "300.00", 300)
+    # One form for money: the OpenAPI schema of Reward.amount promises a string, a decimal
+    # with two places (yuan and fen), in the answer to the write and in every later read.
+    assert ok.json()["reward"]["amount"] == "300.00"
+    again = await client.get(f"{R}/{report['id']}", headers=office)
+    assert again.json()["reward"]["amount"] == "300.00"
+    fen = await client.post(url, json={"eligible": True, "amount": "12.5"}, headers=office)
+    assert fen.json()["reward"]["amount"] == "12.50"
+    await client.post(
+        url, json={"eligible": True, "amount": 300, "paid_on": "2026-12-01"}, headers=office
+    )
     assert ok.json()["reward"]["paid_on"] == "2026-12-01"
     assert "13912345678" not in ok.text
     status = (await client.get(f"{PUB}/reports/{report['receipt_code']}")).json()

@@ -2,9 +2,9 @@
 
 Every create endpoint that takes an `enterprise_id` (in the body or the path) gets one object
 for each of E1, E2 and E3, built from its OpenAPI schema; public reports are posted and
-triaged; hazards are walked through a prefix of their lifecycle so several states exist. An
-endpoint that is missing or refuses the minimal body is skipped — the caller can see what was
-made in `Seeded`.
+triaged; hazards are walked through a prefix of their lifecycle so several states exist. A
+create endpoint that refuses its minimal body, or leaves E1 or E2 without an object of its
+kind, fails the seeding: extend `minimal_body` (payloads.py) rather than skip it.
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ class Seeded:
             return oid
         self.refused[path] = f"{resp.status_code} {resp.text[:200]}"
         return None
+
+    def owners(self, path: str) -> set[str]:
+        return {self.owner[o] for o in self.created.get(path, []) if o in self.owner}
 
 
 def _fill_first(template: str, value: str) -> str:
@@ -84,7 +87,8 @@ def _create_targets(spec: dict[str, Any]) -> list[str]:
 async def seed_objects(client: httpx.AsyncClient, world: World, spec: dict[str, Any]) -> Seeded:
     seeded = Seeded()
     office = world.headers("office")
-    for path in _create_targets(spec):
+    targets = _create_targets(spec)
+    for path in targets:
         # Two hazards per enterprise, so the lifecycle walk below reaches every state.
         names = ("E1", "E2", "E3") * (2 if path == f"{API}/hazards" else 1)
         for name in names:
@@ -95,7 +99,16 @@ async def seed_objects(client: httpx.AsyncClient, world: World, spec: dict[str, 
     await _seed_public_reports(client, world, spec, seeded)
     await _seed_photos(client, world, spec, seeded)
     await _walk_hazards(client, world, spec, seeded)
+    _assert_complete(seeded, targets)
     return seeded
+
+
+def _assert_complete(seeded: Seeded, targets: list[str]) -> None:
+    """Every kind of object exists in E1 and in E2 (a foreign one to try, an own one to
+    compare), and nothing was refused: a security test never passes with nothing to check."""
+    thin = {p: sorted(seeded.owners(p)) for p in targets if not {"E1", "E2"} <= seeded.owners(p)}
+    assert not thin, f"object kinds without an E1 and an E2 object: {thin}"
+    assert not seeded.refused, f"the seeding was refused: {dict(seeded.refused)}"
 
 
 async def _seed_public_reports(

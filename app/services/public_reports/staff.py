@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,12 +72,18 @@ def _triage_of(report: PublicReport) -> Triage | None:
     )
 
 
+_FEN = Decimal("0.01")
+
+
 def _reward_of(report: PublicReport) -> Reward | None:
     if report.reward_decided_at is None:
         return None
+    amount = report.reward_amount
     return Reward(
         eligible=report.reward_eligible,
-        amount=report.reward_amount,
+        # Yuan and fen, as the column stores it: the answer to the write (still the client's
+        # Decimal("300")) and a later read ("300.00") show the same string.
+        amount=amount.quantize(_FEN) if amount is not None else None,
         paid_on=report.reward_paid_on,
         decided_at=report.reward_decided_at,
     )
