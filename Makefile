@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
+MUTATE_STAMP := $(VENV)/.installed-mutation
 
-.PHONY: run test lint test-sqlite test-postgres clean
+.PHONY: run test lint test-sqlite test-postgres mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ required"'
@@ -32,5 +33,19 @@ test-postgres: $(STAMP)
 
 test: lint test-sqlite test-postgres
 
+$(MUTATE_STAMP): pyproject.toml | $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,mutation]'
+	touch $(MUTATE_STAMP)
+
+# Mutation check of app/rules/ and the hazard state machine against their fast tests
+# ([tool.mutmut] in pyproject.toml). Not part of `make test`: minutes of every core. Bounded
+# to 10 minutes; a second run only re-tests mutants whose code or tests changed.
+mutate: $(MUTATE_STAMP)
+	-ZHIBEN_TEST_DB=sqlite timeout 600 nice $(BIN)/mutmut run
+	$(BIN)/mutmut export-cicd-stats
+	@echo "surviving mutants (mutmut show NAME for the diff):"
+	@$(BIN)/mutmut results
+	@$(BIN)/python scripts/mutation_score.py mutants/mutmut-cicd-stats.json
+
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache mutants
