@@ -60,6 +60,11 @@ def _head(d: dict[str, Any]) -> dict[str, Any]:
     return head
 
 
+def _counts(d: dict[str, Any]) -> dict[str, Any]:
+    counts: dict[str, Any] = d["standard"]["counts"]
+    return counts
+
+
 CASES = [
     (_article_at(0, ["x"]), "non_item_articles[0]: must be a mapping"),
     (_article_at(1, "x"), "non_item_articles[1]: must be a mapping"),
@@ -74,6 +79,7 @@ CASES = [
     (_one_less, "items: declares 63 items but lists 64"),
     (_set(_head, "items", "64"), "standard: 'items' must be an integer, got '64'"),
     (_set(_head, "counts", [3]), "standard: 'counts' must be a mapping"),
+    (_set(_counts, "general", 4), "counts: declared {'general': 4, 'metallurgy': 8,"),
     (
         _set(_head, "effective", "15 May 2023"),
         "standard: 'effective' is not an ISO date: '15 May 2023'",
