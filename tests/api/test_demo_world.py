@@ -4,17 +4,19 @@ triage outcome, non-trivial statistics — and nothing on the enterprises the pl
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.models.base import Base
 from app.services.seed import seed_demo
+from tests.conftest import empty_database
 
 PASSWORD = "demo-pass-2024"
 # The ten enterprises plan §二 names (the real ones): never any activity.
@@ -63,10 +65,19 @@ async def _all(client: httpx.AsyncClient, path: str, headers: dict[str, str]) ->
         params["cursor"] = body["next_cursor"]
 
 
-@pytest.fixture
-async def seeded(db: AsyncSession, settings: Settings) -> None:
-    await seed_demo(db, settings=settings)
-    await db.commit()
+@pytest.fixture(scope="module")
+async def seeded(app_instance: Any, settings: Settings) -> AsyncIterator[None]:
+    """Seeded once for the module (seeding is the slow part); emptied after its last test."""
+    async with app_instance.state.sessionmaker() as session:
+        await seed_demo(session, settings=settings)
+        await session.commit()
+    yield
+    await empty_database(app_instance)
+
+
+@pytest.fixture(autouse=True)
+async def _clean_database() -> None:
+    """Overrides the per-test emptying: these tests only read the world `seeded` built."""
 
 
 @pytest.fixture
@@ -249,11 +260,16 @@ async def _row_counts(db: AsyncSession) -> dict[str, int]:
     }
 
 
-async def test_seeding_twice_changes_nothing(db: AsyncSession, settings: Settings) -> None:
-    await seed_demo(db, settings=settings)
-    await db.commit()
+async def test_seeding_twice_changes_nothing(
+    seeded: None, db: AsyncSession, settings: Settings
+) -> None:
     first = await _row_counts(db)
     assert first["hazards"] >= 15
     await seed_demo(db, settings=settings)
     await db.commit()
     assert await _row_counts(db) == first
+    # The hazard_counts rollup the statistics read agrees with the ledger it summarises.
+    dims = "enterprise_id, status, level, source, category"
+    rollup = await db.execute(text(f"SELECT {dims}, n FROM hazard_counts WHERE n > 0"))
+    recount = await db.execute(text(f"SELECT {dims}, count(*) FROM hazards GROUP BY {dims}"))
+    assert sorted(map(tuple, rollup)) == sorted(map(tuple, recount))
