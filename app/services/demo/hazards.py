@@ -215,11 +215,11 @@ REGISTERED: tuple[tuple[int, int, str, str, str, str, HazardCategory, str, str |
 )
 # (days ago, hour, action, hazard name, who, arguments); deadlines are days from today.
 LIFECYCLE: tuple[tuple[int, int, str, str, str, dict[str, Any]], ...] = (
-    (145, 14, "plan", "smelt_pit", "head:smelt", {"deadline_in": -30, "major": True}),
-    (118, 9, "plan", "smelt_exam", "head:smelt", {"deadline_in": 25, "major": True}),
-    (100, 10, "supervise", "smelt_exam", "office", {"due_in": 25}),
+    (95, 14, "plan", "smelt_pit", "head:smelt", {"deadline_in": -40, "major": True}),
+    (48, 9, "plan", "smelt_exam", "head:smelt", {"deadline_in": 10, "major": True}),
+    (45, 10, "supervise", "smelt_exam", "office", {"due_in": 10}),
     (88, 9, "plan", "dust_clean", "head:dust", {"deadline_in": -40, "major": True}),
-    (88, 10, "plan", "dust_vent", "head:dust", {"deadline_in": -10, "major": True}),
+    (88, 10, "plan", "dust_vent", "head:dust", {"deadline_in": -30, "major": True}),
     (69, 9, "plan", "model_sign", "head:model", {"deadline_in": -50, "major": False}),
     (
         58,
@@ -229,7 +229,7 @@ LIFECYCLE: tuple[tuple[int, int, str, str, str, dict[str, Any]], ...] = (
         "office",
         {"reason": "经复核，超员系临时调岗所致，已恢复排班，按一般隐患跟踪整改"},
     ),
-    (55, 9, "plan", "cold_freeze", "head:cold", {"deadline_in": 10, "major": False}),
+    (55, 9, "plan", "cold_freeze", "head:cold", {"deadline_in": 4, "major": False}),
     (55, 15, "submit", "model_sign", "head:model", {"evidence": "已更换全部警示标志"}),
     (54, 10, "verify", "model_sign", "head:model", {"passed": True}),
     (45, 16, "submit", "dust_clean", "head:dust", {"evidence": "已全面清扫并建立每班清扫记录"}),
@@ -253,12 +253,12 @@ LIFECYCLE: tuple[tuple[int, int, str, str, str, dict[str, Any]], ...] = (
     (22, 10, "verify", "dust_clean", "office", {"passed": True, "note": "复查合格，同意销号"}),
     (19, 9, "plan", "tenant_panel", "head:tenant", {"deadline_in": -5, "major": False}),
     (
-        15,
+        32,
         10,
         "extend",
         "dust_vent",
         "office",
-        {"new_deadline_in": 30, "reason": "泄爆片须原厂定制，供货周期延长"},
+        {"new_deadline_in": 24, "reason": "泄爆片须原厂定制，供货周期延长"},
     ),
     (10, 10, "void", "park_lane_dup", "office", {"reason": "与前一日登记的隐患重复"}),
     (5, 9, "plan", "dust_report", "head:dust", {"deadline_in": 14, "major": False}),

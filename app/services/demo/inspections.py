@@ -94,7 +94,7 @@ _SELF, _GRID, _ENF = (
 # (days ago, hour, enterprise, kind, tag, items): the findings the hazard steps follow up.
 VISITS: tuple[tuple[int, int, str, InspectionKind, str, tuple[Item, ...]], ...] = (
     (
-        150,
+        100,
         9,
         "smelt",
         _SELF,
@@ -106,7 +106,7 @@ VISITS: tuple[tuple[int, int, str, InspectionKind, str, tuple[Item, ...]], ...] 
         ),
     ),
     (
-        120,
+        50,
         10,
         "smelt",
         _ENF,
