@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,10 +29,6 @@ DEMO_PASSWORD = "demo-pass-2024"
 DEMO_SEED = 20240101
 
 
-class DemoClockError(RuntimeError):
-    """A seeding step asked for a moment after the real present."""
-
-
 class Clock:
     """Moves the process clock so the services stamp each step at its demo date.
 
@@ -43,7 +40,7 @@ class Clock:
     def __init__(self, today: date, now: datetime) -> None:
         self.today = today
         self._now = now
-        self._traveller: object | None = None
+        self._traveller: Any = None  # a time_machine traveller while running
 
     def moment(self, days_ago: int, hour: int = 10, minute: int = 0) -> datetime:
         local = datetime.combine(self.today - timedelta(days=days_ago), time(hour, minute))
@@ -51,23 +48,12 @@ class Clock:
         # Steps dated today stay just before the real present.
         return min(when, self._now - timedelta(minutes=5))
 
-    def day(self, days_ago: int) -> date:
-        return self.today - timedelta(days=days_ago)
-
     def go(self, days_ago: int, hour: int = 10, minute: int = 0) -> datetime:
         """Travel to `days_ago` days before today at hour:minute (Shanghai)."""
         when = self.moment(days_ago, hour, minute)
-        self._move(when)
-        return when
-
-    def go_to(self, when: datetime) -> None:
-        if when > self._now:
-            raise DemoClockError(f"demo step in the future: {when.isoformat()}")
-        self._move(when)
-
-    def _move(self, when: datetime) -> None:
         assert self._traveller is not None, "Clock.running() first"
-        self._traveller.move_to(when)  # type: ignore[attr-defined]
+        self._traveller.move_to(when)
+        return when
 
     @contextmanager
     def running(self) -> Iterator[None]:
