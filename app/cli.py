@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import AppError
-from app.core.migrate import upgrade
+from app.core.migrate import downgrade, upgrade
 from app.models.user import Role
 
 T = TypeVar("T")
@@ -99,12 +99,33 @@ def cmd_create_user(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
+def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from app.services.demo import DemoWorldMismatch
     from app.services.seed import seed_demo
 
-    if settings.is_sqlite:
+    if args.reset:
+        if settings.env != "development":
+            print("--reset 会清空整个数据库，只能在开发环境使用。", file=sys.stderr)
+            return 2
+        # Every migration is reversible: down to nothing and up again empties the database
+        # and reloads the migrations' reference data, whatever tables later issues add.
+        downgrade(settings.database_url, "base")
         upgrade(settings.database_url)
-    accounts = _run_with_session(settings, lambda s: seed_demo(s, settings=settings))
+    elif settings.is_sqlite:
+        upgrade(settings.database_url)
+    try:
+        accounts = _run_with_session(settings, lambda s: seed_demo(s, settings=settings))
+    except ModuleNotFoundError as exc:
+        if exc.name != "time_machine":
+            raise
+        print("演示数据需要开发依赖：pip install 'zhiben[demo]'", file=sys.stderr)
+        return 2
+    except DemoWorldMismatch as exc:
+        print(
+            f"数据库中的演示账号 {exc} 属于旧版演示数据，请运行 zhiben seed-demo --reset",
+            file=sys.stderr,
+        )
+        return 1
     if settings.env == "development" and accounts:
         print("演示账号（仅开发环境）：")
         for username, password, role in accounts:
@@ -186,7 +207,10 @@ def build_parser() -> argparse.ArgumentParser:
     cu.add_argument("--enterprise-id")
     cu.add_argument("--grid-id", nargs="+", action="extend", default=[], metavar="ID")
     cu.add_argument("--display-name")
-    sub.add_parser("seed-demo", help="载入演示数据（幂等）")
+    seed = sub.add_parser("seed-demo", help="载入演示数据（幂等）")
+    seed.add_argument(
+        "--reset", action="store_true", help="先清空整个数据库再重建演示数据（仅开发环境）"
+    )
     sub.add_parser("purge-uploads", help="清理 24 小时内未被举报使用的群众上传照片")
     relay = sub.add_parser("relay", help="把事件投递到 webhook 订阅（outbox relay）")
     relay.add_argument("--once", action="store_true", help="只运行一轮")

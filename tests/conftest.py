@@ -13,6 +13,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -97,7 +98,11 @@ async def _clean_database(request: pytest.FixtureRequest) -> AsyncIterator[None]
     yield
     if "app_instance" not in request.fixturenames:
         return
-    app = request.getfixturevalue("app_instance")
+    await empty_database(request.getfixturevalue("app_instance"))
+
+
+async def empty_database(app: Any) -> None:
+    """Every table but the reference data emptied, and fresh rate limits."""
     app.state.limiter = MemoryRateLimiter()
     async with app.state.engine.begin() as conn:
         existing = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))

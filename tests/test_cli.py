@@ -10,13 +10,15 @@ import sys
 from pathlib import Path
 
 
-def zhiben(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def zhiben(
+    tmp: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = dict(
         os.environ,
         ZHIBEN_DATABASE_URL=f"sqlite:///{tmp / 'z.db'}",
         ZHIBEN_VAR_DIR=str(tmp / "var"),
         ZHIBEN_ENV="development",
-    )
+    ) | (env or {})
     env.pop("ZHIBEN_REDIS_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
@@ -75,15 +77,31 @@ def test_migrate_create_user_and_seed(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "demo_office" in first.stdout
     assert zhiben(tmp_path, "seed-demo").returncode == 0  # idempotent
-    assert count(tmp_path, "select count(*) from enterprises where is_demo") == 10
+    # The plan's ten enterprises (no activity) and seven fictitious ones marked （演示）.
+    assert count(tmp_path, "select count(*) from enterprises where is_demo") == 17
+    assert count(tmp_path, "select count(*) from enterprises where name like '%（演示）'") == 7
     assert count(tmp_path, "select count(*) from grids") == 3
-    assert count(tmp_path, "select count(*) from users where username like 'demo_%'") == 4
-    assert count(tmp_path, "select count(*) from users") == 5
+    assert count(tmp_path, "select count(*) from users where username like 'demo_%'") == 10
+    assert count(tmp_path, "select count(*) from users") == 11
     names = {
         r[0] for r in sqlite3.connect(tmp_path / "z.db").execute("select name from enterprises")
     }
     assert "上海烟草集团宝山烟草糖酒有限公司" in names
-    assert count(tmp_path, "select count(*) from enterprises where uscc is not null") == 0
+    real_with_uscc = (
+        "select count(*) from enterprises where uscc is not null and name not like '%（演示）'"
+    )
+    assert count(tmp_path, real_with_uscc) == 0
+    hazards = count(tmp_path, "select count(*) from hazards")
+    assert hazards >= 15
+    prod = {"ZHIBEN_ENV": "production", "ZHIBEN_SECRET_KEY": "p" * 40}
+    refused = zhiben(tmp_path, "seed-demo", "--reset", env=prod)
+    assert refused.returncode == 2
+    assert "--reset" in refused.stderr
+    assert count(tmp_path, "select count(*) from users") == 11
+    reset = zhiben(tmp_path, "seed-demo", "--reset")
+    assert reset.returncode == 0, reset.stderr
+    assert count(tmp_path, "select count(*) from users") == 10  # boss is gone: all rebuilt
+    assert count(tmp_path, "select count(*) from hazards") == hazards
     purge = zhiben(tmp_path, "purge-uploads")
     assert purge.returncode == 0, purge.stderr
     assert "0 张" in purge.stdout

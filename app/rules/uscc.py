@@ -41,3 +41,27 @@ def is_valid_uscc(value: str) -> bool:
     if len(value) != USCC_LENGTH or any(ch not in _VALUE for ch in value):
         return False
     return uscc_check_char(value[:17]) == value[17]
+
+
+# GB 11714-1997 §4 组织机构代码: 8 body characters (digits or upper-case letters, a letter
+# counting 10 + its place after A) weighted 3,7,9,10,5,8,4,2; check = 11 - (Σ mod 11),
+# written "X" for 10 and "0" for 11.
+ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def org_code_check_char(body8: str) -> str:
+    """The 9th character of a 组织机构代码 (positions 9–17 of a USCC) for its 8-char body."""
+    if len(body8) != 8 or not all(ch.isdigit() or "A" <= ch <= "Z" for ch in body8):
+        raise ValueError("body8 must be 8 digits or upper-case letters")
+    total = sum(
+        (int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10) * w
+        for ch, w in zip(body8, ORG_CODE_WEIGHTS, strict=True)
+    )
+    check = 11 - total % 11
+    return {10: "X", 11: "0"}.get(check, str(check))
+
+
+def compose_uscc(*, department: str, category: str, region: str, body8: str) -> str:
+    """A well-formed USCC from its parts (GB 32100-2015 §4), both check characters computed."""
+    first17 = department + category + region + body8 + org_code_check_char(body8)
+    return first17 + uscc_check_char(first17)

@@ -1,6 +1,7 @@
 """Demo data (`zhiben seed-demo`), idempotent: the enterprises the plan names, three grids,
-one account per role. Names are exactly the plan's (plan §二); `is_demo` marks them; no USCC is
-invented and no risk feature is guessed."""
+one account per role, and the demo world of fictitious enterprises (app.services.demo).
+The plan's names are exact (plan §二); `is_demo` marks them; no USCC is invented for them,
+no risk feature guessed, and no activity attached to them."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from app.models.grid import Grid
 from app.models.user import Role, User
 from app.rules.enterprise_kinds import Sector, Tier
 from app.schemas.user import UserCreate
+from app.services.demo import DEMO_PASSWORD, HEAD_USERNAMES, seed_world
+from app.services.policy import Actor
 from app.services.users import create_user
 
 GRIDS = ("友谊路街道第一网格", "友谊路街道第二网格", "友谊路街道第三网格")
@@ -35,8 +38,6 @@ SMALL = (
     ("上海建工一建集团有限公司机械工程公司", Sector.MACHINERY),
     ("上海众杨装饰材料有限公司", Sector.BUILDING_MATERIALS),
 )
-
-DEMO_PASSWORD = "demo-pass-2024"
 
 
 async def _grids(session: AsyncSession) -> list[Grid]:
@@ -76,23 +77,13 @@ async def _enterprises(session: AsyncSession, grids: list[Grid]) -> list[Enterpr
     return out
 
 
-async def seed_demo(session: AsyncSession, *, settings: Settings) -> list[tuple[str, str, str]]:
-    """Creates what is missing; returns (username, password, role) of the demo accounts."""
-    grids = await _grids(session)
-    enterprises = await _enterprises(session, grids)
-    accounts = [
+def _accounts(grids: list[Grid]) -> list[UserCreate]:
+    return [
         UserCreate(
             username="demo_office",
             password=DEMO_PASSWORD,
             role=Role.street_office,
             display_name="街道安委办（演示）",
-        ),
-        UserCreate(
-            username="demo_head",
-            password=DEMO_PASSWORD,
-            role=Role.enterprise_head,
-            display_name="企业负责人（演示）",
-            enterprise_id=enterprises[0].id,
         ),
         UserCreate(
             username="demo_grid",
@@ -108,9 +99,41 @@ async def seed_demo(session: AsyncSession, *, settings: Settings) -> list[tuple[
             display_name="数据看板（演示）",
         ),
     ]
-    for data in accounts:
-        if await session.scalar(select(User.id).where(User.username == data.username)) is None:
-            await create_user(session, actor=None, data=data)
+
+
+async def _account(session: AsyncSession, data: UserCreate) -> Actor:
+    user = await session.scalar(select(User).where(User.username == data.username))
+    if user is None:
+        view, _ = await create_user(session, actor=None, data=data)
+        user_id = view.id
+    else:
+        user_id = user.id
+    return Actor(
+        user_id=user_id,
+        username=data.username,
+        role=data.role,
+        grid_ids=frozenset(data.grid_ids or ()),
+    )
+
+
+async def seed_demo(session: AsyncSession, *, settings: Settings) -> list[tuple[str, str, str]]:
+    """Creates what is missing; returns (username, password, role) of the demo accounts.
+
+    The plan's enterprises get no activity; the demo world (app.services.demo) happens on
+    fictitious enterprises marked （演示）, and its heads are the enterprise-head accounts.
+    """
+    grids = await _grids(session)
+    await _enterprises(session, grids)
+    base = _accounts(grids)
+    actors = {data.username: await _account(session, data) for data in base}
+    await seed_world(
+        session,
+        settings=settings,
+        grids=grids,
+        office=actors["demo_office"],
+        grid_staff=actors["demo_grid"],
+    )
     if settings.env != "development":
         return []
-    return [(a.username, DEMO_PASSWORD, a.role.value) for a in accounts]
+    heads = [(u, DEMO_PASSWORD, Role.enterprise_head.value) for u in HEAD_USERNAMES.values()]
+    return [(a.username, DEMO_PASSWORD, a.role.value) for a in base] + heads

@@ -2,7 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from app.rules.uscc import USCC_CHARSET, is_valid_uscc, uscc_check_char
+from app.rules.uscc import (
+    USCC_CHARSET,
+    compose_uscc,
+    is_valid_uscc,
+    org_code_check_char,
+    uscc_check_char,
+)
 
 # Publicly printed codes whose check characters were verified by hand computation.
 VALID = [
@@ -70,3 +76,25 @@ def test_adjacent_transpositions_are_caught(code: str) -> None:
 def test_check_char_rejects_bad_prefix(bad: str) -> None:
     with pytest.raises(ValueError, match="17 characters"):
         uscc_check_char(bad)
+
+
+@pytest.mark.parametrize("code", VALID)
+def test_org_code_check_char_of_known_codes(code: str) -> None:
+    # Positions 9–17 are the old 组织机构代码 with its own GB 11714 check character.
+    assert org_code_check_char(code[8:16]) == code[16]
+
+
+@pytest.mark.parametrize(("body", "check"), [("10000018", "X"), ("10000020", "0")])
+def test_org_code_check_char_ten_and_eleven(body: str, check: str) -> None:
+    assert org_code_check_char(body) == check
+
+
+def test_compose_uscc_is_valid() -> None:
+    code = compose_uscc(department="9", category="1", region="310113", body8="DEM00001")
+    assert code.startswith("91310113DEM00001")
+    assert is_valid_uscc(code)
+
+
+def test_org_code_body_is_checked() -> None:
+    with pytest.raises(ValueError, match="body8"):
+        org_code_check_char("abc")
