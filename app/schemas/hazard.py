@@ -10,10 +10,18 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from app.models.hazard import HazardCategory, HazardSource, HazardStatus, HazardType, PhotoKind
-from app.schemas.common import InputSchema, LongText, Name, Schema, ShortText
+from app.schemas.common import (
+    BoundedDate,
+    InputSchema,
+    LongText,
+    Name,
+    ParamStr,
+    Schema,
+    ShortText,
+)
 from app.services.determination import HazardLevel
 
-ItemCode = Annotated[str, Field(pattern=r"^\d{1,2}\.\d{1,2}$", max_length=5)]
+ItemCode = Annotated[ParamStr, Field(pattern=r"^\d{1,2}\.\d{1,2}$", max_length=5)]
 PhotoIds = Annotated[list[uuid.UUID], Field(max_length=20)]
 Required = Annotated[LongText, Field(min_length=1)]
 Funds = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999.99"), decimal_places=2)]
@@ -41,7 +49,7 @@ class HazardCreate(InputSchema):
 
 class PlanBody(InputSchema):
     responsible_person: Name
-    deadline: date
+    deadline: BoundedDate
     measures: Required
     funds: Funds | None = None
     goal: LongText | None = None
@@ -58,7 +66,7 @@ class SubmitBody(InputSchema):
 class VerifyBody(InputSchema):
     passed: bool
     note: LongText | None = None
-    new_deadline: date | None = None
+    new_deadline: BoundedDate | None = None
 
 
 class ReasonBody(InputSchema):
@@ -67,11 +75,11 @@ class ReasonBody(InputSchema):
 
 class SuperviseBody(InputSchema):
     unit: Name
-    due: date
+    due: BoundedDate
 
 
 class ExtendBody(InputSchema):
-    new_deadline: date
+    new_deadline: BoundedDate
     reason: Required
 
 

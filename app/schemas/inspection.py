@@ -6,11 +6,20 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from app.models.hazard import HazardCategory
 from app.models.inspection import InspectionKind, ResponseResult
-from app.schemas.common import InputSchema, Latitude, Longitude, LongText, Schema, _no_nul
+from app.schemas.common import (
+    BoundedDateTime,
+    InputSchema,
+    Latitude,
+    Longitude,
+    LongText,
+    ParamStr,
+    Schema,
+    _no_nul,
+)
 
 PersonName = Annotated[
     str,
@@ -20,7 +29,7 @@ PersonName = Annotated[
 ]
 Question = Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=2000)]
 ItemCode = Annotated[
-    str,
+    ParamStr,
     Field(
         pattern=r"^[0-9]{1,3}\.[0-9]{1,3}$",
         max_length=7,
@@ -34,7 +43,7 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-When = Annotated[AwareDatetime, AfterValidator(_utc)]
+When = Annotated[BoundedDateTime, AfterValidator(_utc)]
 
 
 class ResponseIn(InputSchema):

@@ -9,11 +9,11 @@ from typing import Annotated
 from pydantic import Field
 
 from app.models.webhook import DeliveryStatus
-from app.schemas.common import InputSchema, Name, Schema, Text
+from app.schemas.common import InputSchema, Name, ParamStr, Schema, Text
 
 # "hazard.created", "hazard.*" or "*" (every topic).
 TopicPattern = Annotated[
-    str,
+    ParamStr,
     Field(
         min_length=1,
         max_length=64,
