@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from app.models.hazard import HazardCategory, HazardSource, HazardStatus, HazardType, PhotoKind
 from app.schemas.common import (
@@ -15,13 +15,16 @@ from app.schemas.common import (
     InputSchema,
     LongText,
     Name,
-    ParamStr,
     Schema,
     ShortText,
+    _single_line,
 )
 from app.services.determination import HazardLevel
 
-ItemCode = Annotated[ParamStr, Field(pattern=r"^\d{1,2}\.\d{1,2}$", max_length=5)]
+# Constraints before the guard, so OpenAPI shows the pattern.
+ItemCode = Annotated[
+    str, Field(pattern=r"^\d{1,2}\.\d{1,2}$", max_length=5), AfterValidator(_single_line)
+]
 PhotoIds = Annotated[list[uuid.UUID], Field(max_length=20)]
 Required = Annotated[LongText, Field(min_length=1)]
 Funds = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999.99"), decimal_places=2)]

@@ -16,9 +16,9 @@ from app.schemas.common import (
     Latitude,
     Longitude,
     LongText,
-    ParamStr,
     Schema,
     _no_nul,
+    _single_line,
 )
 
 PersonName = Annotated[
@@ -29,12 +29,13 @@ PersonName = Annotated[
 ]
 Question = Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=2000)]
 ItemCode = Annotated[
-    ParamStr,
+    str,
     Field(
         pattern=r"^[0-9]{1,3}\.[0-9]{1,3}$",
         max_length=7,
         description='判定标准条目 "<条>.<项>"，例如 3.2',
     ),
+    AfterValidator(_single_line),
 ]
 
 
