@@ -5,7 +5,8 @@ path or form string, and never an integer past int64 — the PostgreSQL fuzz pas
 findings 1–3 that way. Here every generated valid case gets one parameter replaced by a
 NUL-bearing or control-character string, an over-long string, or a boundary number, and the
 usual checks apply: no 5xx, only declared statuses, problem+json errors. Runs on whichever
-database the suite runs on (SQLite, then PostgreSQL in `make test`).
+database the suite runs on (SQLite, then PostgreSQL in `make test`). Named to run after
+test_regressions.py, whose function-scoped world would collide with the package's fuzz world.
 """
 
 from __future__ import annotations
