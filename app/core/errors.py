@@ -232,6 +232,49 @@ def app_error_response(request: Request, exc: AppError) -> JSONResponse:
     )
 
 
+def validation_response(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 listing at most `MAX_FIELD_ERRORS` fields (and how many were left out)."""
+    errors = _validation_errors(exc)
+    fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors[:10])
+    extra: dict[str, Any] = {"errors": errors}
+    total = len(exc.errors())
+    if total > len(errors):
+        fields += " …"
+        extra["errors_omitted"] = total - len(errors)
+    return problem_response(
+        request,
+        status=422,
+        code="validation_error",
+        title=("输入不符合要求", "Invalid input"),
+        detail=(f"以下字段有误：{fields}", f"Invalid fields: {fields}"),
+        extra=extra,
+    )
+
+
+async def _infrastructure(request: Request, exc: Exception) -> JSONResponse:
+    """Database/network failures: 503 with Retry-After when the database cannot serve
+    the request now, else the generic 500. Registered per class so Starlette does not
+    re-raise them. A serialization failure or deadlock also marks the request, so
+    `TransactionRetryMiddleware` runs it once more instead of sending this answer."""
+    from app.core.db import is_database_unavailable, is_transaction_conflict
+
+    if is_transaction_conflict(exc):
+        request.state.transaction_conflict = True
+        log.warning("transaction conflict: %s", type(exc).__name__)
+        err = ServiceUnavailable(
+            "数据并发冲突，请稍后重试",
+            "Concurrent update conflict; retry shortly",
+            code="transaction_conflict",
+            headers={"Retry-After": "1"},
+        )
+        return app_error_response(request, err)
+    if is_database_unavailable(exc):
+        log.warning("database unavailable: %s", type(exc).__name__)
+        err = ServiceUnavailable("数据库暂时不可用，请稍后重试", "Database unavailable")
+        return app_error_response(request, err)
+    return _internal(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -239,21 +282,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _validation_errors(exc)
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors[:10])
-        extra: dict[str, Any] = {"errors": errors}
-        total = len(exc.errors())
-        if total > len(errors):
-            fields += " …"
-            extra["errors_omitted"] = total - len(errors)
-        return problem_response(
-            request,
-            status=422,
-            code="validation_error",
-            title=("输入不符合要求", "Invalid input"),
-            detail=(f"以下字段有误：{fields}", f"Invalid fields: {fields}"),
-            extra=extra,
-        )
+        return validation_response(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
@@ -282,29 +311,6 @@ def install_error_handlers(app: FastAPI) -> None:
             detail=(detail or zh, detail or en),
             headers=getattr(exc, "headers", None),
         )
-
-    async def _infrastructure(request: Request, exc: Exception) -> JSONResponse:
-        """Database/network failures: 503 with Retry-After when the database cannot serve
-        the request now, else the generic 500. Registered per class so Starlette does not
-        re-raise them. A serialization failure or deadlock also marks the request, so
-        `TransactionRetryMiddleware` runs it once more instead of sending this answer."""
-        from app.core.db import is_database_unavailable, is_transaction_conflict
-
-        if is_transaction_conflict(exc):
-            request.state.transaction_conflict = True
-            log.warning("transaction conflict: %s", type(exc).__name__)
-            err = ServiceUnavailable(
-                "数据并发冲突，请稍后重试",
-                "Concurrent update conflict; retry shortly",
-                code="transaction_conflict",
-                headers={"Retry-After": "1"},
-            )
-            return app_error_response(request, err)
-        if is_database_unavailable(exc):
-            log.warning("database unavailable: %s", type(exc).__name__)
-            err = ServiceUnavailable("数据库暂时不可用，请稍后重试", "Database unavailable")
-            return app_error_response(request, err)
-        return _internal(request, exc)
 
     from sqlalchemy.exc import SQLAlchemyError
 
