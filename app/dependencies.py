@@ -15,6 +15,7 @@ from app.core.errors import PreconditionFailed, Unauthorized
 from app.core.idempotency import claim_in_session
 from app.core.ratelimit import FailOpenLimiter, RateLimiter
 from app.core.storage import BlobStorage
+from app.schemas.common import ParamStr
 from app.services import auth
 from app.services.policy import Actor, Permission, require_permission
 
@@ -106,7 +107,7 @@ class PageParams:
 def page_params(
     limit: Annotated[int, Query(ge=1, le=100, description="每页条数 1–100")] = 50,
     cursor: Annotated[
-        str | None, Query(max_length=512, description="上一页返回的 next_cursor")
+        ParamStr | None, Query(max_length=512, description="上一页返回的 next_cursor")
     ] = None,
 ) -> PageParams:
     return PageParams(limit=limit, cursor=cursor)
@@ -122,7 +123,7 @@ def etag(version: int) -> str:
 
 def if_match_version(
     if_match: Annotated[
-        str | None, Header(alias="If-Match", max_length=64, description="上次读取的 ETag")
+        ParamStr | None, Header(alias="If-Match", max_length=64, description="上次读取的 ETag")
     ] = None,
 ) -> int | None:
     """The version an `If-Match` names; absent is fine (brief §4: never 428)."""

@@ -12,10 +12,15 @@ from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging
-from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from app.core.middleware import (
+    BodySizeLimitMiddleware,
+    RequestContextMiddleware,
+    TransactionRetryMiddleware,
+)
 from app.core.ratelimit import MemoryRateLimiter, build_limiter
 from app.core.storage import LocalStorage
 from app.routers import ROUTERS
+from app.services.pagination import CURSOR_KEY_INFO, derive_cursor_key
 
 API_TITLE = "治本 zhiben — 工贸行业安全生产治本攻坚 API"
 
@@ -50,7 +55,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
-    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.sessionmaker = make_sessionmaker(
+        app.state.engine,
+        info={CURSOR_KEY_INFO: derive_cursor_key(settings.resolved_secret_key())},
+    )
     app.state.limiter = build_limiter(settings.redis_url)
     app.state.fallback_limiter = MemoryRateLimiter()
     assert settings.upload_dir is not None  # filled in by Settings
@@ -59,6 +67,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     # Largest legitimate body: a 10 MB photo plus multipart framing.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.upload_max_bytes + 64 * 1024)
+    # Innermost: a retried request re-reads the body it recorded, not the client's stream.
+    app.add_middleware(TransactionRetryMiddleware)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.upload_max_bytes + 64 * 1024,
+        json_max_bytes=settings.json_body_max_bytes,
+    )
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     upload_dir: Path | None = None
     log_level: str = "INFO"
     log_sql: bool = False
+    # PostgreSQL pool and limits: past them a request answers 503 with Retry-After.
+    db_pool_size: int = Field(default=10, ge=1, le=1000)
+    db_max_overflow: int = Field(default=10, ge=0, le=1000)
+    db_pool_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    db_statement_timeout_ms: int = Field(default=15_000, ge=1, le=3_600_000)
 
     # Auth (brief §4): short-lived access tokens, rotated refresh tokens.
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
@@ -55,6 +60,9 @@ class Settings(BaseSettings):
     # Jurisdiction box for public report coordinates, GCJ-02: (south, west, north, east);
     # the default covers 友谊路街道 (宝山区). Env: ZHIBEN_JURISDICTION_BBOX='[31.38,121.46,...]'.
     jurisdiction_bbox: tuple[float, float, float, float] = (31.38, 121.46, 31.43, 121.52)
+
+    # Every body but a multipart upload is refused above this, before parsing (issue 10).
+    json_body_max_bytes: int = Field(default=256 * 1024, ge=1024)
 
     # Uploads (issue 4/5).
     upload_max_bytes: int = 10 * 1024 * 1024

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 
@@ -52,13 +53,18 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     if target.startswith("sqlite"):
         ensure_sqlite_dir(target)
     else:
+        server = {"statement_timeout": str(settings.db_statement_timeout_ms)}
         kwargs.update(
-            pool_size=10,
-            max_overflow=10,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
             pool_pre_ping=True,
-            pool_timeout=10,
+            # A request waiting longer than this for a connection gets a 503, not a hang.
+            pool_timeout=settings.db_pool_timeout_s,
             # A hung statement must not hold a worker forever (F3 in quality notes).
-            connect_args={"server_settings": {"statement_timeout": "15000"}, "timeout": 5},
+            connect_args={
+                "server_settings": server,
+                "timeout": 5,
+            },
         )
     engine = create_async_engine(target, **kwargs)
     if target.startswith("sqlite"):
@@ -66,8 +72,11 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     return engine
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+def make_sessionmaker(
+    engine: AsyncEngine, *, info: dict[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """`info` is copied into every session (the app puts its cursor-signing key there)."""
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info or {})
 
 
 _UNAVAILABLE_NAMES = {
@@ -76,15 +85,18 @@ _UNAVAILABLE_NAMES = {
     "ConnectionFailureError",
     "AdminShutdownError",
     "TooManyConnectionsError",
+    "QueryCanceledError",
 }
+# 57014 statement timeout (query_canceled), 55P03 lock timeout, 53300 too many connections,
+# 57P01–57P03 admin/crash shutdown, cannot connect now. Class 08: connection exception.
+_UNAVAILABLE_STATES = {"57014", "55P03", "53300", "57P01", "57P02", "57P03"}
+# Serialization failure and deadlock: the transaction was aborted and may simply be re-run.
+CONFLICT_STATES = {"40001", "40P01"}
 
 
-def is_database_unavailable(exc: BaseException) -> bool:
-    """True for errors that mean "the database is not reachable", answered 503 not 500.
-
-    SQLAlchemy wraps driver errors in a plain `DBAPIError` (e.g. asyncpg's
-    CannotConnectNowError, "the database system is starting up", during a PostgreSQL
-    restart), so the wrapped error (`orig`, `__cause__`) is examined too."""
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and what it wraps: SQLAlchemy puts driver errors (asyncpg's, via the adapter)
+    in a plain `DBAPIError`'s `orig` and `__cause__`."""
     seen: list[BaseException] = []
     todo: list[BaseException | None] = [exc]
     while todo and len(seen) < 8:
@@ -92,22 +104,33 @@ def is_database_unavailable(exc: BaseException) -> bool:
         if err is None or any(err is s for s in seen):
             continue
         seen.append(err)
-        if _unavailable_itself(err):
-            return True
         todo += [getattr(err, "orig", None), err.__cause__]
-    return False
+    return seen
+
+
+def _sqlstate(exc: BaseException) -> str:
+    return str(getattr(exc, "sqlstate", "") or getattr(exc, "pgcode", "") or "")
+
+
+def is_transaction_conflict(exc: BaseException) -> bool:
+    """True for a serialization failure or deadlock, retried once by the request."""
+    return any(_sqlstate(err) in CONFLICT_STATES for err in _causes(exc))
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """True for errors that mean "the database cannot serve this now", answered 503 with
+    `Retry-After` not 500: unreachable, restarting, pool exhausted, statement timed out."""
+    return any(_unavailable_itself(err) for err in _causes(exc))
 
 
 def _unavailable_itself(exc: BaseException) -> bool:
-    if isinstance(exc, OperationalError | InterfaceError):
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeoutError):
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
     if isinstance(exc, ConnectionError | socket.gaierror | TimeoutError | OSError):
         return True
-    # SQLSTATE class 08 (connection exception) and 57P01–57P03 (admin/crash shutdown,
-    # cannot connect now).
-    state = str(getattr(exc, "sqlstate", "") or getattr(exc, "pgcode", "") or "")
-    if state.startswith("08") or state in {"57P01", "57P02", "57P03"}:
+    state = _sqlstate(exc)
+    if state.startswith("08") or state in _UNAVAILABLE_STATES:
         return True
     return type(exc).__name__ in _UNAVAILABLE_NAMES

@@ -8,13 +8,16 @@ unexpected — into `application/problem+json`, in Chinese unless the client ask
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 log = logging.getLogger("zhiben.errors")
 
@@ -186,19 +189,30 @@ _STATUS_TEXT: dict[int, tuple[str, str, str]] = {
 _UNPARSABLE_BODY = "There was an error parsing the body"
 
 
+# A body of 100,000 unknown keys gives 100,000 errors: the answer lists the first few only,
+# each part bounded, so a small request can never buy a large answer (issue 10, finding 5).
+MAX_FIELD_ERRORS = 50
+_MAX_LOC_PART = 64
+_MAX_MSG = 200
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _clean_loc(loc: Sequence[Any]) -> list[str | int]:
-    return [p if isinstance(p, int) else str(p) for p in loc]
+    return [p if isinstance(p, int) else _clip(str(p), _MAX_LOC_PART) for p in loc[:8]]
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     out = []
-    for err in exc.errors():
+    for err in exc.errors()[:MAX_FIELD_ERRORS]:
         # Never echo the rejected input back: it may be a password or a huge body.
         out.append(
             {
                 "loc": _clean_loc(err.get("loc", ())),
-                "msg": err.get("msg", ""),
-                "type": err.get("type", ""),
+                "msg": _clip(str(err.get("msg", "")), _MAX_MSG),
+                "type": _clip(str(err.get("type", "")), _MAX_LOC_PART),
             }
         )
     return out
@@ -218,6 +232,49 @@ def app_error_response(request: Request, exc: AppError) -> JSONResponse:
     )
 
 
+def validation_response(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 listing at most `MAX_FIELD_ERRORS` fields (and how many were left out)."""
+    errors = _validation_errors(exc)
+    fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors[:10])
+    extra: dict[str, Any] = {"errors": errors}
+    total = len(exc.errors())
+    if total > len(errors):
+        fields += " …"
+        extra["errors_omitted"] = total - len(errors)
+    return problem_response(
+        request,
+        status=422,
+        code="validation_error",
+        title=("输入不符合要求", "Invalid input"),
+        detail=(f"以下字段有误：{fields}", f"Invalid fields: {fields}"),
+        extra=extra,
+    )
+
+
+async def _infrastructure(request: Request, exc: Exception) -> JSONResponse:
+    """Database/network failures: 503 with Retry-After when the database cannot serve
+    the request now, else the generic 500. Registered per class so Starlette does not
+    re-raise them. A serialization failure or deadlock also marks the request, so
+    `TransactionRetryMiddleware` runs it once more instead of sending this answer."""
+    from app.core.db import is_database_unavailable, is_transaction_conflict
+
+    if is_transaction_conflict(exc):
+        request.state.transaction_conflict = True
+        log.warning("transaction conflict: %s", type(exc).__name__)
+        err = ServiceUnavailable(
+            "数据并发冲突，请稍后重试",
+            "Concurrent update conflict; retry shortly",
+            code="transaction_conflict",
+            headers={"Retry-After": "1"},
+        )
+        return app_error_response(request, err)
+    if is_database_unavailable(exc):
+        log.warning("database unavailable: %s", type(exc).__name__)
+        err = ServiceUnavailable("数据库暂时不可用，请稍后重试", "Database unavailable")
+        return app_error_response(request, err)
+    return _internal(request, exc)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
@@ -225,19 +282,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _validation_errors(exc)
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
-        return problem_response(
-            request,
-            status=422,
-            code="validation_error",
-            title=("输入不符合要求", "Invalid input"),
-            detail=(f"以下字段有误：{fields}", f"Invalid fields: {fields}"),
-            extra={"errors": errors},
-        )
+        return validation_response(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            return _method_not_allowed(request)
         if exc.status_code == 400 and exc.detail == _UNPARSABLE_BODY:
             # FastAPI answers 422 for malformed JSON but 400 for a body that is not even UTF-8;
             # both are the same client error, answered (and declared in OpenAPI) as 422.
@@ -262,17 +312,6 @@ def install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
-    async def _infrastructure(request: Request, exc: Exception) -> JSONResponse:
-        """Database/network failures: 503 with Retry-After when the database is unreachable,
-        else the generic 500. Registered per class so Starlette does not re-raise them."""
-        from app.core.db import is_database_unavailable
-
-        if is_database_unavailable(exc):
-            log.warning("database unavailable: %s", type(exc).__name__)
-            err = ServiceUnavailable("数据库暂时不可用，请稍后重试", "Database unavailable")
-            return app_error_response(request, err)
-        return _internal(request, exc)
-
     from sqlalchemy.exc import SQLAlchemyError
 
     for cls in (SQLAlchemyError, OSError, TimeoutError):
@@ -281,6 +320,39 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
         return await _infrastructure(request, exc)
+
+
+def _methods_by_path(app: Any) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """(path regex, methods) of every route, built once per app."""
+    cached: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        app.state, "methods_by_path", None
+    )
+    if cached is None:
+        cached = []
+        for context in iter_route_contexts(app.routes):
+            methods = getattr(context.original_route, "methods", None)
+            if methods:
+                regex, _, _ = compile_path(str(context.path))
+                cached.append((regex, frozenset(methods)))
+        app.state.methods_by_path = cached
+    return cached
+
+
+def _method_not_allowed(request: Request) -> Response:
+    """RFC 9110 §15.5.6: `Allow` lists every method the path has — Starlette names only the
+    first matching route's. `OPTIONS` is answered with that list (§9.3.7), not a 405."""
+    path = request.scope.get("path", "")
+    methods = {"OPTIONS"}
+    for regex, route_methods in _methods_by_path(request.app):
+        if regex.match(path):
+            methods |= route_methods
+    allow = ", ".join(sorted(methods))
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": allow})
+    code, zh, en = _STATUS_TEXT[405]
+    return problem_response(
+        request, status=405, code=code, title=(zh, en), detail=(zh, en), headers={"Allow": allow}
+    )
 
 
 def _internal(request: Request, exc: Exception) -> JSONResponse:

@@ -58,43 +58,146 @@ class RequestContextMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Refuses bodies over a cap before any parser reads them (413), streamed or declared."""
+    """Refuses bodies over a cap before any parser reads them (413), streamed or declared.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    Multipart uploads may carry a photo (`max_bytes`); every other body — JSON, forms — is
+    held to `json_max_bytes`, far below, so no one can make the JSON parser and the
+    validator chew on megabytes (issue 10, finding 5)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, json_max_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.json_max_bytes = json_max_bytes if json_max_bytes is not None else max_bytes
+
+    def _cap(self, headers: dict[bytes, bytes]) -> int:
+        content_type = headers.get(b"content-type", b"").lower()
+        if content_type.startswith(b"multipart/form-data"):
+            return self.max_bytes
+        return self.json_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        headers = dict(scope["headers"])
+        cap = self._cap(headers)
+        declared = headers.get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > cap):
             await _too_large(scope, send)
             return
+        await self._streamed(scope, receive, send, cap)
+
+    async def _streamed(self, scope: Scope, receive: Receive, send: Send, cap: int) -> None:
+        """A body without Content-Length (chunked) is counted as it arrives. Whatever the
+        app makes of the cut-off body (the parsers turn the error into a 422), the answer
+        is replaced by the 413 the client deserves."""
         seen = 0
-        started = False
+        exceeded = started = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > cap:
+                    exceeded = True
                     raise _BodyTooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
+            if exceeded:
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await _too_large(scope, send)
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, guarded_send)
         except _BodyTooLarge:
             if not started:
                 await _too_large(scope, send)
+
+
+class TransactionRetryMiddleware:
+    """Runs a request once more when its transaction hit a serialization failure or a
+    deadlock (SQLSTATE 40001/40P01; issue 10, finding 10).
+
+    The unit of work is the whole request (one session, one commit before the answer), so
+    the retry is too: routing, authentication, validation, the service and the commit run
+    again on a fresh session. The error handler answers such a failure 503 and flags the
+    request (`state.transaction_conflict`); this middleware drops that answer before a byte
+    of it is sent and replays the request body it recorded. A body too large to keep in
+    memory (a photo) is not replayed: that request keeps its 503 and `Retry-After`.
+    """
+
+    def __init__(self, app: ASGIApp, retries: int = 1, max_replay_bytes: int = 1 << 20) -> None:
+        self.app = app
+        self.retries = retries
+        self.max_replay_bytes = max_replay_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body = _RecordedBody(receive, self.max_replay_bytes)
+        state = dict(scope.get("state", {}))
+        for attempt in range(self.retries + 1):
+            last = attempt == self.retries
+            attempt_scope = {**scope, "state": dict(state)}
+            retry = await self._attempt(attempt_scope, body.receiver(attempt), send, last, body)
+            if not retry:
+                return
+            log.warning("retrying the request after a transaction conflict")
+
+    async def _attempt(
+        self, scope: Scope, receive: Receive, send: Send, last: bool, body: _RecordedBody
+    ) -> bool:
+        dropped = False
+
+        async def conflict_aware_send(message: Message) -> None:
+            nonlocal dropped
+            if message["type"] == "http.response.start" and not last and body.replayable:
+                dropped = bool(scope["state"].get("transaction_conflict"))
+            if not dropped:
+                await send(message)
+
+        await self.app(scope, receive, conflict_aware_send)
+        return dropped
+
+
+class _RecordedBody:
+    """The request body as the app read it, kept (up to a cap) to be read again."""
+
+    def __init__(self, receive: Receive, cap: int) -> None:
+        self._receive = receive
+        self._cap = cap
+        self._messages: list[Message] = []
+        self._size = 0
+        self.replayable = True
+
+    def receiver(self, attempt: int) -> Receive:
+        return self._recording if attempt == 0 else self._replaying()
+
+    async def _recording(self) -> Message:
+        message = await self._receive()
+        if message["type"] == "http.request" and self.replayable:
+            self._size += len(message.get("body", b""))
+            self.replayable = self._size <= self._cap
+            self._messages.append(message)
+        return message
+
+    def _replaying(self) -> Receive:
+        pending = list(self._messages)
+
+        async def receive() -> Message:
+            # What the first attempt read, then whatever it left unread (or the disconnect).
+            return pending.pop(0) if pending else await self._receive()
+
+        return receive
 
 
 class _BodyTooLarge(Exception):

@@ -9,7 +9,7 @@ from fastapi import Query
 from app.core.errors import problem_responses
 from app.dependencies import PageDep, SessionDep, require
 from app.routers._base import api_router
-from app.schemas.common import Page, Schema
+from app.schemas.common import Page, ParamStr, Schema
 from app.services import audit
 from app.services.policy import Permission
 
@@ -37,8 +37,8 @@ class AuditRead(Schema):
 async def list_audit(
     session: SessionDep,
     page: PageDep,
-    object_type: Annotated[str | None, Query(max_length=64)] = None,
-    object_id: Annotated[str | None, Query(max_length=64)] = None,
+    object_type: Annotated[ParamStr | None, Query(max_length=64)] = None,
+    object_id: Annotated[ParamStr | None, Query(max_length=64)] = None,
     actor_id: uuid.UUID | None = None,
 ) -> Page[AuditRead]:
     """The audit trail, newest first (street office)."""

@@ -2,15 +2,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Form, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.security import OAuth2PasswordRequestForm
 
 from app.core.errors import AppError, app_error_response, problem_responses
 from app.dependencies import CurrentActor, SessionDep, SettingsDep, StaffLimiterDep
 from app.models.user import User
 from app.routers._base import api_router
-from app.schemas.auth import Me, RefreshRequest, TokenPair
+from app.schemas.auth import LoginForm, Me, RefreshRequest, TokenPair
 from app.services import auth, users
 
 router = api_router(prefix="/api/v1/auth", tags=["auth"])
@@ -18,7 +17,7 @@ router = api_router(prefix="/api/v1/auth", tags=["auth"])
 
 @router.post("/token", response_model=TokenPair, responses=problem_responses(401, 422, 429))
 async def token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    form: Annotated[LoginForm, Form()],
     session: SessionDep,
     settings: SettingsDep,
     limiter: StaffLimiterDep,

@@ -10,7 +10,7 @@ from app.dependencies import CurrentActor, IfMatchDep, PageDep, SessionDep, etag
 from app.models.enterprise import Enterprise
 from app.routers._base import api_router
 from app.rules.enterprise_kinds import Feature, Sector, Tier
-from app.schemas.common import Page
+from app.schemas.common import Page, SearchText
 from app.schemas.enterprise import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
 from app.services import enterprises
 
@@ -26,7 +26,7 @@ async def list_enterprises(
     tier: Tier | None = None,
     sector: Sector | None = None,
     feature: Feature | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    q: Annotated[SearchText | None, Query()] = None,
 ) -> Page[EnterpriseRead]:
     """Enterprises the caller may see, by name."""
     items, nxt = await enterprises.list_enterprises(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request, Response
@@ -16,7 +15,7 @@ from app.dependencies import CurrentActor, IfMatchDep, PageDep, SessionDep, etag
 from app.models.hazard import Hazard, HazardCategory, HazardSource, HazardStatus
 from app.routers._base import api_router
 from app.rules.calendar import today_in_shanghai
-from app.schemas.common import Page
+from app.schemas.common import BoundedDate, Page, SearchText
 from app.schemas.hazard import (
     ExtendBody,
     HazardCreate,
@@ -47,9 +46,11 @@ def hazard_filters(
     source: HazardSource | None = None,
     category: HazardCategory | None = None,
     supervised: bool | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-    found_from: Annotated[date | None, Query(description="发现日期起（上海时间，含）")] = None,
-    found_to: Annotated[date | None, Query(description="发现日期止（上海时间，含）")] = None,
+    q: Annotated[SearchText | None, Query()] = None,
+    found_from: Annotated[
+        BoundedDate | None, Query(description="发现日期起（上海时间，含）")
+    ] = None,
+    found_to: Annotated[BoundedDate | None, Query(description="发现日期止（上海时间，含）")] = None,
 ) -> HazardFilters:
     return HazardFilters(
         status=status,

@@ -4,13 +4,12 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import Query, Response
-from pydantic import AwareDatetime
 
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, PageDep, SessionDep, SettingsDep
 from app.models.inspection import InspectionKind
 from app.routers._base import api_router
-from app.schemas.common import Page
+from app.schemas.common import BoundedDateTime, Page
 from app.schemas.inspection import InspectionCreate, InspectionRead
 from app.services import inspections
 
@@ -25,10 +24,10 @@ async def list_inspections(
     enterprise_id: uuid.UUID | None = None,
     kind: InspectionKind | None = None,
     started_from: Annotated[
-        AwareDatetime | None, Query(alias="from", description="started_at ≥ from")
+        BoundedDateTime | None, Query(alias="from", description="started_at ≥ from")
     ] = None,
     started_to: Annotated[
-        AwareDatetime | None, Query(alias="to", description="started_at < to")
+        BoundedDateTime | None, Query(alias="to", description="started_at < to")
     ] = None,
 ) -> Page[InspectionRead]:
     """Inspections of the enterprises the caller may see, newest first."""

@@ -8,9 +8,9 @@ built directly on `capped_route(...)`, which extends the idempotent route class,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from starlette.datastructures import UploadFile
 
 from app.core.errors import Unprocessable, problem_responses
@@ -22,6 +22,7 @@ from app.routers._public import (
     capped_route,
     enforce_public_limits,
 )
+from app.schemas.common import ParamStr
 from app.schemas.public_report import (
     PublicReportCreate,
     PublicReportReceipt,
@@ -133,7 +134,8 @@ async def post_public_report(
     responses=problem_responses(404, 422, 429, 503),
 )
 async def public_report_status(
-    receipt_code: str,
+    # Long enough that any malformed code is a 404 like an unknown one (brief §7).
+    receipt_code: Annotated[ParamStr, Path(max_length=1000)],
     session: SessionDep,
     settings: SettingsDep,
     limiter: LimiterDep,

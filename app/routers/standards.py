@@ -9,7 +9,7 @@ from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, PageDep, SessionDep
 from app.routers._base import api_router
 from app.rules.enterprise_kinds import Feature, Sector
-from app.schemas.common import Page
+from app.schemas.common import Page, ParamStr, SearchText
 from app.schemas.standard import (
     Checklist,
     ChecklistCounts,
@@ -44,13 +44,13 @@ async def list_standards(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def list_standard_items(
-    version: Annotated[str, Path(max_length=16)],
+    version: Annotated[ParamStr, Path(max_length=16)],
     actor: CurrentActor,
     session: SessionDep,
     page: PageDep,
     sector: Sector | None = None,
     feature: Feature | None = None,
-    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    q: Annotated[SearchText | None, Query()] = None,
 ) -> Page[StandardItemRead]:
     """Items of one version in code order; filter by a sector's article, a feature, or text."""
     rows, nxt = await standards.list_items(

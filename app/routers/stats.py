@@ -10,6 +10,7 @@ from fastapi import Query
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, PageDep, SessionDep, SettingsDep
 from app.routers._base import api_router
+from app.schemas.common import BoundedDate
 from app.schemas.stats import HazardSeries, Overview, Ranking, Targets
 from app.services import stats
 
@@ -30,8 +31,8 @@ async def hazards(
     actor: CurrentActor,
     session: SessionDep,
     group_by: stats.GroupBy = stats.GroupBy.month,
-    date_from: Annotated[date | None, Query(alias="from", ge=date(2000, 1, 1))] = None,
-    date_to: Annotated[date | None, Query(alias="to", le=date(2100, 12, 31))] = None,
+    date_from: Annotated[BoundedDate | None, Query(alias="from", ge=date(2000, 1, 1))] = None,
+    date_to: Annotated[BoundedDate | None, Query(alias="to")] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="group_by=enterprise 时的条数")] = 50,
 ) -> dict[str, Any]:
     """Hazards found between `from` and `to` (Shanghai dates), grouped for charts."""

@@ -9,6 +9,7 @@ from fastapi import Query
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, SessionDep
 from app.routers._base import api_router
+from app.schemas.common import ParamStr
 from app.schemas.hazard import ChangeFeed, ChangeRead
 from app.services.sync import read_changes
 
@@ -20,7 +21,7 @@ async def changes(
     actor: CurrentActor,
     session: SessionDep,
     since: Annotated[
-        str | None, Query(max_length=512, description="上次返回的 next_cursor")
+        ParamStr | None, Query(max_length=512, description="上次返回的 next_cursor")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
 ) -> ChangeFeed:

@@ -7,10 +7,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, Field
 
 from app.rules.accidents import AccidentGrade
-from app.schemas.common import InputSchema, LongText, Schema, _no_nul
+from app.schemas.common import BoundedDateTime, InputSchema, LongText, Schema, _no_nul
 
 PersonName = Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=100)]
 
@@ -18,7 +18,7 @@ PersonName = Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_len
 class AccidentCreate(InputSchema):
     id: uuid.UUID | None = None
     enterprise_id: uuid.UUID
-    occurred_at: AwareDatetime
+    occurred_at: BoundedDateTime
     description: Annotated[LongText, Field(min_length=1)]
     deaths: int = Field(default=0, ge=0, le=100_000)
     serious_injuries: int = Field(default=0, ge=0, le=100_000)

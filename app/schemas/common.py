@@ -1,24 +1,76 @@
-"""Schema bases and shared field types."""
+"""Schema bases and the shared boundary types every input goes through.
+
+PostgreSQL refuses what SQLite swallows (NUL bytes, integers past int64, timestamps whose
+UTC conversion overflows): a value that reaches the database unchecked is a 500 on one and
+a 200 on the other. Every route parameter (query, path, header, form) and every body field
+therefore uses a type from here, which refuses such values with a 422 naming the field.
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
-from typing import Annotated, Generic, TypeVar
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 T = TypeVar("T")
 
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+INT32_MAX = 2**31 - 1
+# A sane calendar for this office's records: far from datetime's own edges (year 1 / 9999),
+# where converting an offset to UTC overflows.
+DATETIME_MIN = datetime(1990, 1, 1, tzinfo=UTC)
+DATETIME_MAX = datetime(2100, 1, 1, tzinfo=UTC)
+# Wall-clock bounds one day wider: any UTC offset (≤ 24 h) keeps the conversion in range.
+_NAIVE_MIN = DATETIME_MIN.replace(tzinfo=None) - timedelta(days=1)
+_NAIVE_MAX = DATETIME_MAX.replace(tzinfo=None) + timedelta(days=1)
+DATE_MIN = date(1900, 1, 1)
+DATE_MAX = date(2100, 12, 31)
+
+# C0 controls, DEL and lone surrogates (which PostgreSQL cannot store either). Multi-line
+# text may keep tab, line feed and carriage return.
+_CONTROL = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
 
 def _no_nul(value: str) -> str:
-    # PostgreSQL refuses NUL bytes in text; catching them here makes it a 422, not a 500.
-    if "\x00" in value:
-        raise ValueError("不允许包含空字符 (NUL)")
+    # PostgreSQL refuses NUL bytes in text; other control characters (bar tab and line
+    # breaks) only ever come from a broken or hostile client.
+    if _CONTROL_MULTILINE.search(value):
+        raise ValueError("不允许包含空字符 (NUL)、控制字符或无效的 Unicode 字符")
+    return value
+
+
+def _single_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("不允许包含空字符 (NUL)、控制字符或无效的 Unicode 字符")
     return value
 
 
 def _strip(value: str) -> str:
     return value.strip()
+
+
+def _datetime_in_range(value: datetime) -> datetime:
+    # Compare the wall-clock value first: converting "9999-12-31T23:59:59-12:00" to UTC
+    # would itself overflow.
+    naive = value.replace(tzinfo=None)
+    if not _NAIVE_MIN <= naive <= _NAIVE_MAX:
+        raise ValueError("时间须在 1990-01-01 至 2100-01-01 之间")
+    utc = value.astimezone(UTC)
+    if not DATETIME_MIN <= utc <= DATETIME_MAX:
+        raise ValueError("时间须在 1990-01-01 至 2100-01-01 之间")
+    return value
 
 
 Text = Annotated[str, AfterValidator(_no_nul)]
@@ -30,6 +82,16 @@ LongText = Annotated[str, AfterValidator(_no_nul), Field(max_length=4000)]
 Latitude = Annotated[float, Field(ge=-90, le=90, description="纬度 (GCJ-02)")]
 Longitude = Annotated[float, Field(ge=-180, le=180, description="经度 (GCJ-02)")]
 
+# --- parameters (query, path, header, form): one line, no control characters -------------
+ParamStr = Annotated[str, AfterValidator(_single_line)]
+"""A query/path/header/form string; give it a `max_length` where it is declared."""
+SearchText = Annotated[ParamStr, Field(min_length=1, max_length=100)]
+Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
+Int32 = Annotated[int, Field(ge=-(2**31), le=INT32_MAX)]
+BoundedDateTime = Annotated[AwareDatetime, AfterValidator(_datetime_in_range)]
+"""An aware timestamp between 1990-01-01 and 2100-01-01 (UTC); naive ones are refused."""
+BoundedDate = Annotated[date, Field(ge=DATE_MIN, le=DATE_MAX)]
+
 
 class Schema(BaseModel):
     """Output base: read from ORM attributes."""
@@ -37,10 +99,24 @@ class Schema(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+# Unknown keys an input object may carry and still get one error per key listed.
+MAX_UNKNOWN_KEYS = 50
+
+
 class InputSchema(BaseModel):
     """Input base: unknown fields are refused (mass assignment, OWASP API3)."""
 
     model_config = ConfigDict(extra="forbid", str_max_length=100_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded_keys(cls, data: Any) -> Any:
+        # Each unknown key costs an error to build and to list: 15,000 of them (well within
+        # the body cap) took most of a second of CPU, for anyone, unauthenticated. An object
+        # with far more keys than the schema has fields is refused whole, with one error.
+        if isinstance(data, dict) and len(data) > len(cls.model_fields) + MAX_UNKNOWN_KEYS:
+            raise ValueError(f"字段过多：{len(data)} 个，此对象最多 {len(cls.model_fields)} 个")
+        return data
 
 
 class Page(BaseModel, Generic[T]):

@@ -8,14 +8,24 @@ from pydantic import AfterValidator, Field
 
 from app.models.enterprise import Designation
 from app.rules.enterprise_kinds import Feature, Sector, Tier
-from app.schemas.common import InputSchema, Latitude, Longitude, Name, Schema, ShortText, _no_nul
+from app.schemas.common import (
+    BoundedDate,
+    InputSchema,
+    Latitude,
+    Longitude,
+    Name,
+    ParamStr,
+    Schema,
+    ShortText,
+    _no_nul,
+)
 
 Phone = Annotated[
     str, AfterValidator(_no_nul), Field(max_length=32, pattern=r"^[0-9+\-() ]{3,32}$")
 ]
 PersonName = Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=100)]
 Uscc = Annotated[
-    str, Field(min_length=18, max_length=18, description="统一社会信用代码 (GB 32100)")
+    ParamStr, Field(min_length=18, max_length=18, description="统一社会信用代码 (GB 32100)")
 ]
 
 
@@ -43,8 +53,8 @@ class EnterpriseUpdate(EnterpriseContactFields):
     sector: Sector | None = None
     features: list[Feature] | None = Field(default=None, max_length=len(Feature))
     standardization_grade: int | None = Field(default=None, ge=1, le=3)
-    standardization_certified_on: date | None = None
-    standardization_expires_on: date | None = None
+    standardization_certified_on: BoundedDate | None = None
+    standardization_expires_on: BoundedDate | None = None
     designation: Designation | None = None
     designation_year: int | None = Field(default=None, ge=2000, le=2100)
     landlord_id: uuid.UUID | None = None

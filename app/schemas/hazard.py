@@ -7,13 +7,24 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from app.models.hazard import HazardCategory, HazardSource, HazardStatus, HazardType, PhotoKind
-from app.schemas.common import InputSchema, LongText, Name, Schema, ShortText
+from app.schemas.common import (
+    BoundedDate,
+    InputSchema,
+    LongText,
+    Name,
+    Schema,
+    ShortText,
+    _single_line,
+)
 from app.services.determination import HazardLevel
 
-ItemCode = Annotated[str, Field(pattern=r"^\d{1,2}\.\d{1,2}$", max_length=5)]
+# Constraints before the guard, so OpenAPI shows the pattern.
+ItemCode = Annotated[
+    str, Field(pattern=r"^\d{1,2}\.\d{1,2}$", max_length=5), AfterValidator(_single_line)
+]
 PhotoIds = Annotated[list[uuid.UUID], Field(max_length=20)]
 Required = Annotated[LongText, Field(min_length=1)]
 Funds = Annotated[Decimal, Field(ge=0, le=Decimal("999999999999.99"), decimal_places=2)]
@@ -41,7 +52,7 @@ class HazardCreate(InputSchema):
 
 class PlanBody(InputSchema):
     responsible_person: Name
-    deadline: date
+    deadline: BoundedDate
     measures: Required
     funds: Funds | None = None
     goal: LongText | None = None
@@ -58,7 +69,7 @@ class SubmitBody(InputSchema):
 class VerifyBody(InputSchema):
     passed: bool
     note: LongText | None = None
-    new_deadline: date | None = None
+    new_deadline: BoundedDate | None = None
 
 
 class ReasonBody(InputSchema):
@@ -67,11 +78,11 @@ class ReasonBody(InputSchema):
 
 class SuperviseBody(InputSchema):
     unit: Name
-    due: date
+    due: BoundedDate
 
 
 class ExtendBody(InputSchema):
-    new_deadline: date
+    new_deadline: BoundedDate
     reason: Required
 
 

@@ -6,11 +6,20 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from app.models.hazard import HazardCategory
 from app.models.inspection import InspectionKind, ResponseResult
-from app.schemas.common import InputSchema, Latitude, Longitude, LongText, Schema, _no_nul
+from app.schemas.common import (
+    BoundedDateTime,
+    InputSchema,
+    Latitude,
+    Longitude,
+    LongText,
+    Schema,
+    _no_nul,
+    _single_line,
+)
 
 PersonName = Annotated[
     str,
@@ -26,6 +35,7 @@ ItemCode = Annotated[
         max_length=7,
         description='判定标准条目 "<条>.<项>"，例如 3.2',
     ),
+    AfterValidator(_single_line),
 ]
 
 
@@ -34,7 +44,7 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-When = Annotated[AwareDatetime, AfterValidator(_utc)]
+When = Annotated[BoundedDateTime, AfterValidator(_utc)]
 
 
 class ResponseIn(InputSchema):

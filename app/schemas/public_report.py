@@ -13,7 +13,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from app.models.hazard import HazardCategory
 from app.models.public_report import ReportOutcome, ReportStatus
-from app.schemas.common import InputSchema, Schema, Text
+from app.schemas.common import BoundedDate, InputSchema, ParamStr, Schema, Text
 
 # Bidi overrides/isolates can make a description display differently from what is stored.
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -124,7 +124,7 @@ class TriageRequest(InputSchema):
     duplicate_of: uuid.UUID | None = Field(default=None, description="重复的举报或隐患 id")
     # For `accept`: how the hazard is registered; the level follows the rules (brief §7).
     category: HazardCategory = HazardCategory.other
-    item_codes: list[Annotated[str, Field(max_length=16)]] = Field(
+    item_codes: list[Annotated[ParamStr, Field(max_length=16)]] = Field(
         default_factory=list, max_length=50
     )
     level: Literal["general", "major"] | None = None
@@ -134,7 +134,7 @@ class TriageRequest(InputSchema):
 class RewardRequest(InputSchema):
     eligible: bool
     amount: Decimal | None = Field(default=None, ge=0, le=1_000_000, decimal_places=2)
-    paid_on: date | None = None
+    paid_on: BoundedDate | None = None
     note: NoteText | None = None
 
 

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field
 
 from app.models.records import DrillKind, PersonRole, TrainingTopic
 from app.rules.certificates import CertificateCategory, CertificateStatus
-from app.schemas.common import InputSchema, LongText, Schema, ShortText, _no_nul
+from app.schemas.common import InputSchema, LongText, ParamStr, Schema, ShortText, _no_nul
 
 PersonName = Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=100)]
 RecordDate = Annotated[date, Field(ge=date(1990, 1, 1), le=date(2100, 12, 31))]
@@ -67,7 +67,7 @@ class TrainingRead(Schema):
 class CertificateCreate(InputSchema):
     id: uuid.UUID | None = None
     holder_name: PersonName
-    id_number: str | None = Field(
+    id_number: ParamStr | None = Field(
         default=None,
         min_length=18,
         max_length=18,

@@ -6,9 +6,13 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, model_validator
 
 from app.models.user import Role
-from app.schemas.common import InputSchema, Schema, _no_nul
+from app.schemas.common import InputSchema, Schema, _no_nul, _single_line
 
-Username = Annotated[str, Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
+Username = Annotated[
+    str,
+    Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$"),
+    AfterValidator(_single_line),
+]
 # ASVS 6.2.1: at least 8 characters; long passphrases allowed.
 Password = Annotated[str, AfterValidator(_no_nul), Field(min_length=8, max_length=128)]
 DisplayName = Annotated[str, AfterValidator(_no_nul), Field(min_length=1, max_length=100)]

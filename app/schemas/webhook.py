@@ -6,10 +6,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from app.models.webhook import DeliveryStatus
-from app.schemas.common import InputSchema, Name, Schema, Text
+from app.schemas.common import InputSchema, Name, Schema, Text, _single_line
 
 # "hazard.created", "hazard.*" or "*" (every topic).
 TopicPattern = Annotated[
@@ -20,6 +20,7 @@ TopicPattern = Annotated[
         pattern=r"^(\*|[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?)$",
         description="主题，如 hazard.created；hazard.* 匹配该前缀的所有主题",
     ),
+    AfterValidator(_single_line),
 ]
 Topics = Annotated[list[TopicPattern], Field(max_length=50)]
 WebhookUrl = Annotated[

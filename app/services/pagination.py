@@ -1,22 +1,56 @@
-"""Keyset pagination: an opaque cursor holding the last row's sort key (constant cost per page)."""
+"""Keyset pagination: an opaque cursor holding the last row's sort key (constant cost per page).
+
+Cursors are signed (HMAC-SHA256 with a key derived from the secret key) over the encoded
+values *and* the columns they sort, so a client can neither forge nor alter one, nor replay
+one list's cursor on another: anything but a cursor this server issued for this ordering is
+a 422 `invalid_cursor` and never reaches SQL. The values are then decoded into the columns'
+types and bounds (int64, aware datetimes in range) as a second line of defence.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
+import math
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, TypeDecorator, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from app.core.config import get_settings
 from app.core.errors import Unprocessable
+from app.schemas.common import DATETIME_MAX, DATETIME_MIN, INT64_MAX, INT64_MIN
 
 T = TypeVar("T")
+
+CURSOR_KEY_INFO = "cursor_key"
+_MAC_BYTES = 16
+_MAX_TEXT = 1000
+
+
+def derive_cursor_key(secret: str) -> bytes:
+    # A key of its own, so a cursor MAC can never be confused with a token signature.
+    return hmac.new(secret.encode(), b"zhiben/cursor/v1", hashlib.sha256).digest()
+
+
+def cursor_key(session: AsyncSession) -> bytes:
+    """The key of the app that opened `session` (see `make_sessionmaker`), else the
+    configured one (command-line tools)."""
+    key = session.info.get(CURSOR_KEY_INFO)
+    if isinstance(key, bytes):
+        return key
+    return derive_cursor_key(get_settings().resolved_secret_key())
+
+
+class _BadCursor(ValueError):
+    pass
 
 
 def _encode_value(value: Any) -> Any:
@@ -27,38 +61,79 @@ def _encode_value(value: Any) -> Any:
     return value
 
 
+def _check_datetime(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise _BadCursor("naive datetime")
+    if not DATETIME_MIN <= value.astimezone(UTC) <= DATETIME_MAX:
+        raise _BadCursor("datetime out of range")
+    return value
+
+
+def _decode_int(raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not INT64_MIN <= raw <= INT64_MAX:
+        raise _BadCursor("not an int64")
+    return raw
+
+
 def _decode_value(raw: Any, column: InstrumentedAttribute[Any]) -> Any:
     typ = column.type
     # A TypeDecorator (UTCDateTime) reports `object`; its underlying type knows better.
     py = (typ.impl_instance if isinstance(typ, TypeDecorator) else typ).python_type
     if raw is None:
         return None
-    if py is datetime:
-        return datetime.fromisoformat(str(raw))
-    if py is date:
-        return date.fromisoformat(str(raw))
-    if py is uuid.UUID:
-        return uuid.UUID(str(raw))
     if py is int:
-        return int(raw)
+        return _decode_int(raw)
+    if not isinstance(raw, str | float) or (isinstance(raw, str) and len(raw) > _MAX_TEXT):
+        raise _BadCursor("wrong type")
     if py is float:
-        return float(raw)
-    return str(raw)
+        if not isinstance(raw, float) or not math.isfinite(raw):
+            raise _BadCursor("not a finite number")
+        return raw
+    if not isinstance(raw, str) or "\x00" in raw:
+        raise _BadCursor("not a string")
+    if py is datetime:
+        return _check_datetime(datetime.fromisoformat(raw))
+    if py is date:
+        return date.fromisoformat(raw)
+    if py is uuid.UUID:
+        return uuid.UUID(raw)
+    return raw
 
 
-def encode_cursor(values: Sequence[Any]) -> str:
+def _context(columns: Sequence[InstrumentedAttribute[Any]]) -> bytes:
+    return ",".join(f"{c.class_.__name__}.{c.key}" for c in columns).encode()
+
+
+def _mac(key: bytes, columns: Sequence[InstrumentedAttribute[Any]], payload: str) -> str:
+    digest = hmac.new(key, _context(columns) + b"\n" + payload.encode(), hashlib.sha256)
+    return base64.urlsafe_b64encode(digest.digest()[:_MAC_BYTES]).decode().rstrip("=")
+
+
+def encode_cursor(
+    values: Sequence[Any], columns: Sequence[InstrumentedAttribute[Any]], *, key: bytes
+) -> str:
     data = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
-    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+    payload = base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
+    return f"{payload}.{_mac(key, columns, payload)}"
 
 
-def decode_cursor(cursor: str, columns: Sequence[InstrumentedAttribute[Any]]) -> list[Any]:
+def _verified_values(cursor: str, columns: Sequence[InstrumentedAttribute[Any]], key: bytes) -> Any:
+    payload, _, mac = cursor.partition(".")
+    if not hmac.compare_digest(mac.encode(), _mac(key, columns, payload).encode()):
+        raise _BadCursor("signature")
+    padded = payload + "=" * (-len(payload) % 4)
+    return json.loads(base64.urlsafe_b64decode(padded.encode()))
+
+
+def decode_cursor(
+    cursor: str, columns: Sequence[InstrumentedAttribute[Any]], *, key: bytes
+) -> list[Any]:
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        raw = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        raw = _verified_values(cursor, columns, key)
         if not isinstance(raw, list) or len(raw) != len(columns):
-            raise ValueError("shape")
+            raise _BadCursor("shape")
         return [_decode_value(v, c) for v, c in zip(raw, columns, strict=True)]
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, OverflowError) as exc:
+    except (ValueError, TypeError, binascii.Error, UnicodeError, OverflowError) as exc:
         raise Unprocessable(
             "分页游标无效", "Invalid cursor", code="invalid_cursor", field=["query", "cursor"]
         ) from exc
@@ -74,17 +149,18 @@ async def keyset_page(
     descending: bool = False,
 ) -> tuple[list[T], str | None]:
     """One page of `stmt` ordered by `order` (last column unique), and the next cursor."""
+    key = cursor_key(session)
     if cursor:
-        after = decode_cursor(cursor, order)
-        key = tuple_(*order)
+        after = decode_cursor(cursor, order, key=key)
+        tup = tuple_(*order)
         # Bind with the columns' own types: an untyped UUID or aware datetime would be
         # rendered in another format than the stored one on SQLite and compare wrongly.
         bound = tuple_(*(literal(v, c.type) for v, c in zip(after, order, strict=True)))
-        stmt = stmt.where(key < bound if descending else key > bound)
+        stmt = stmt.where(tup < bound if descending else tup > bound)
     ordering = [c.desc() if descending else c.asc() for c in order]
     rows: list[T] = list((await session.scalars(stmt.order_by(*ordering).limit(limit + 1))).all())
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
     last = rows[-1]
-    return rows, encode_cursor([getattr(last, c.key) for c in order])
+    return rows, encode_cursor([getattr(last, c.key) for c in order], order, key=key)

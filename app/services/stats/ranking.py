@@ -13,7 +13,7 @@ from app.models.enterprise import Enterprise
 from app.rules.calendar import today_in_shanghai
 from app.services.compliance import evaluation_date, gather
 from app.services.compliance.checks import evaluate
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.pagination import cursor_key, decode_cursor, encode_cursor
 from app.services.policy import Actor
 from app.services.stats.common import authorize, scoped_enterprises
 
@@ -83,10 +83,12 @@ async def ranking(
     rows.sort(key=_key)
     for i, row in enumerate(rows, start=1):
         row["rank"] = i
+    key = cursor_key(session)
     if cursor:
-        after = decode_cursor(cursor, [Enterprise.id])[0]
+        after = decode_cursor(cursor, [Enterprise.id], key=key)[0]
         index = next((i for i, r in enumerate(rows) if r["enterprise_id"] == after), len(rows) - 1)
         rows = rows[index + 1 :]
     page = rows[:limit]
-    nxt = encode_cursor([page[-1]["enterprise_id"]]) if len(rows) > limit else None
+    last = page[-1]["enterprise_id"] if page else None
+    nxt = encode_cursor([last], [Enterprise.id], key=key) if len(rows) > limit else None
     return {"year": year, "evaluated_on": on, "items": page, "next_cursor": nxt}

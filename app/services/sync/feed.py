@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.enterprise import Enterprise
 from app.models.hazard import Change, Hazard, HazardStatus
 from app.models.user import Role
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.pagination import cursor_key, decode_cursor, encode_cursor
 from app.services.policy import Actor, Permission, require_permission
 
 
@@ -73,7 +73,13 @@ def _horizon(session: AsyncSession) -> ColumnElement[bool]:
     return Change.txid < select(xmin).scalar_subquery()
 
 
-def _entry(actor: Actor, change: Change, grid_id: uuid.UUID, status: str | None) -> FeedEntry:
+# The feed's position is a signed cursor over these columns (`since` is one of them).
+_POSITION = [Change.txid, Change.seq]
+
+
+def _entry(
+    actor: Actor, change: Change, grid_id: uuid.UUID, status: str | None, key: bytes
+) -> FeedEntry:
     if not _visible_now(actor, change.enterprise_id, grid_id):
         op, status = "removed", None
     elif status == HazardStatus.voided:
@@ -81,7 +87,7 @@ def _entry(actor: Actor, change: Change, grid_id: uuid.UUID, status: str | None)
     else:
         op = "upsert"
     return FeedEntry(
-        position=encode_cursor([change.txid, change.seq]),
+        position=encode_cursor([change.txid, change.seq], _POSITION, key=key),
         object_type=change.object_type,
         object_id=change.object_id,
         enterprise_id=change.enterprise_id,
@@ -96,7 +102,8 @@ async def read_changes(
 ) -> tuple[list[FeedEntry], str, bool]:
     """Entries after `since`, the position to resume from (never null), and `has_more`."""
     require_permission(actor, Permission.SYNC_READ)
-    after: list[Any] = decode_cursor(since, [Change.txid, Change.seq]) if since else [-1, 0]
+    key = cursor_key(session)
+    after: list[Any] = decode_cursor(since, _POSITION, key=key) if since else [-1, 0]
     stmt = (
         select(Change, Enterprise.grid_id, Hazard.status)
         .join(Enterprise, Enterprise.id == Change.enterprise_id)
@@ -108,6 +115,6 @@ async def read_changes(
     )
     rows = (await session.execute(stmt)).all()
     has_more = len(rows) > limit
-    entries = [_entry(actor, c, g, s) for c, g, s in rows[:limit]]
-    position = entries[-1].position if entries else encode_cursor(after)
+    entries = [_entry(actor, c, g, s, key) for c, g, s in rows[:limit]]
+    position = entries[-1].position if entries else encode_cursor(after, _POSITION, key=key)
     return entries, position, has_more
