@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=14, ge=1, le=90)
     login_max_failures: int = Field(default=5, ge=1)
     login_failure_window_s: int = Field(default=15 * 60, ge=1)
+    # Idempotency records are replayable this long, then purged (`zhiben purge-idempotency`).
+    idempotency_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
 
     # Jurisdiction identity used in ledger numbers (e.g. YYL-2025-000123).
     ledger_prefix: str = Field(default="YYL", pattern=r"^[A-Z]{2,8}$")

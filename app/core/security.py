@@ -97,16 +97,6 @@ def decode_access_token(token: str, *, secret: str) -> AccessClaims | None:
         return None
 
 
-def unverified_subject(token: str) -> str | None:
-    """The `sub` of a token without checking it — only for keying idempotency records,
-    which are then still guarded by real authentication in the route."""
-    try:
-        sub = jwt.get_unverified_claims(token).get("sub")
-    except (JWTError, ValueError, TypeError, AttributeError):
-        return None
-    return str(sub) if sub else None
-
-
 def new_refresh_token() -> tuple[str, str]:
     """(token for the client, hash to store)."""
     token = secrets.token_urlsafe(32)
