@@ -31,8 +31,13 @@ class Settings(BaseSettings):
     # Auth (brief §4): short-lived access tokens, rotated refresh tokens.
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=14, ge=1, le=90)
+    # Failed logins (OWASP Authentication Cheat Sheet, see README "Login limits"): a hard
+    # limit per (username, client address); per username across addresses, a growing delay
+    # past a higher threshold instead of a lock-out an attacker could impose on the owner.
     login_max_failures: int = Field(default=5, ge=1)
     login_failure_window_s: int = Field(default=15 * 60, ge=1)
+    login_user_soft_failures: int = Field(default=20, ge=1, le=500)
+    login_delay_max_s: float = Field(default=10.0, ge=0, le=60)
     # Idempotency records are replayable this long, then purged (`zhiben purge-idempotency`).
     idempotency_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
 
