@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import security
@@ -17,6 +16,7 @@ from app.models.grid import Grid
 from app.models.user import AuthSession, Role, User, UserGrid
 from app.schemas.user import UserCreate, UserUpdate
 from app.services import audit
+from app.services.insert_once import id_conflict, insert_once, replay_existing
 from app.services.pagination import keyset_page
 from app.services.policy import Actor, Permission, require_permission
 from app.services.sync import tracking
@@ -115,10 +115,14 @@ async def create_user(
     """`actor=None` is the bootstrap path of the CLI (`zhiben create-user`)."""
     if actor is not None:
         require_permission(actor, Permission.USER_MANAGE)
-    if data.id is not None and (existing := await session.get(User, data.id)) is not None:
+
+    async def replay(existing: User) -> UserView:
         if existing.username != data.username or existing.role != data.role:
-            raise Conflict("该 id 已用于另一用户", "Id already used", code="id_conflict")
-        return await view_of(session, existing), False
+            raise id_conflict("该 id 已用于另一用户", "Id already used")
+        return await view_of(session, existing)
+
+    if (stored := await replay_existing(session, User, data.id, replay)) is not None:
+        return stored, False
     await _check_refs(session, data.enterprise_id, data.grid_ids)
     user = User(
         id=data.id or uuid.uuid4(),
@@ -129,14 +133,9 @@ async def create_user(
         enterprise_id=data.enterprise_id,
         is_active=True,
     )
-    session.add(user)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
-            "用户名已存在", "Username already exists", code="duplicate_username"
-        ) from exc
+    duplicate = Conflict("用户名已存在", "Username already exists", code="duplicate_username")
+    if (stored := await insert_once(session, user, replay, other_conflict=duplicate)) is not None:
+        return stored, False
     for gid in sorted(set(data.grid_ids or [])):
         session.add(UserGrid(user_id=user.id, grid_id=gid))
     await session.flush()

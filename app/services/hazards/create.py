@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, Unprocessable
+from app.core.errors import Unprocessable
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard, HazardSource, HazardStatus, PhotoKind
 from app.models.user import Role
@@ -26,6 +26,7 @@ from app.services.hazards.common import (
     next_ledger_no,
     now_utc,
 )
+from app.services.insert_once import Replay, id_conflict, insert_once, replay_existing
 from app.services.policy import Actor, Permission, require_permission
 
 
@@ -81,6 +82,15 @@ def _check_fixed_on_spot(data: NewHazard) -> None:
         )
 
 
+def _replayer(enterprise: Enterprise, data: NewHazard) -> Replay[Hazard, Hazard]:
+    async def replay(existing: Hazard) -> Hazard:
+        if not _same_content(existing, enterprise, data):
+            raise id_conflict("该 id 已用于另一条隐患", "Id already used")
+        return existing
+
+    return replay
+
+
 async def create_hazard(
     session: AsyncSession, *, actor: Actor | None, enterprise: Enterprise, data: NewHazard
 ) -> tuple[Hazard, bool]:
@@ -88,42 +98,13 @@ async def create_hazard(
 
     The caller has already checked the actor's permission and its scope over `enterprise`.
     """
-    if data.id is not None:
-        existing = await session.get(Hazard, data.id)
-        if existing is not None:
-            if not _same_content(existing, enterprise, data):
-                raise Conflict("该 id 已用于另一条隐患", "Id already used", code="id_conflict")
-            return existing, False
+    replay = _replayer(enterprise, data)
+    if (stored := await replay_existing(session, Hazard, data.id, replay)) is not None:
+        return stored, False
     _check_fixed_on_spot(data)
-    now = now_utc()
-    status = HazardStatus.closed if data.fixed_on_spot else HazardStatus.reported
-    is_major = data.determination.level == HazardLevel.major
-    hazard = Hazard(
-        id=data.id or uuid.uuid4(),
-        ledger_no=await next_ledger_no(session),
-        enterprise_id=enterprise.id,
-        source=data.source,
-        description=data.description,
-        location=data.location,
-        category=data.category,
-        hazard_type=data.hazard_type,
-        level=data.determination.level.value,
-        basis=data.determination.basis.as_json(),
-        status=status.value,
-        fixed_on_spot=data.fixed_on_spot,
-        found_at=now,
-        found_by=actor.user_id if actor else None,
-        found_by_role=data.found_by_role or (actor.role.value if actor else None),
-        inspection_id=data.inspection_id,
-        evidence=data.evidence if data.fixed_on_spot else None,
-        production_suspended=data.production_suspended and is_major,
-        supervised=False,
-    )
-    if data.fixed_on_spot:
-        hazard.verified_at = hazard.closed_at = now
-        hazard.verified_by = actor.user_id if actor else None
-    session.add(hazard)
-    await session.flush()
+    hazard = await _build(session, actor=actor, enterprise=enterprise, data=data)
+    if (stored := await insert_once(session, hazard, replay)) is not None:
+        return stored, False
     await attach_photos(
         session, hazard, actor=actor, photo_ids=data.photo_ids, kind=PhotoKind.found.value
     )
@@ -152,6 +133,39 @@ async def create_hazard(
     )
     await session.flush()
     return hazard, True
+
+
+async def _build(
+    session: AsyncSession, *, actor: Actor | None, enterprise: Enterprise, data: NewHazard
+) -> Hazard:
+    now = now_utc()
+    status = HazardStatus.closed if data.fixed_on_spot else HazardStatus.reported
+    is_major = data.determination.level == HazardLevel.major
+    hazard = Hazard(
+        id=data.id or uuid.uuid4(),
+        ledger_no=await next_ledger_no(session),
+        enterprise_id=enterprise.id,
+        source=data.source,
+        description=data.description,
+        location=data.location,
+        category=data.category,
+        hazard_type=data.hazard_type,
+        level=data.determination.level.value,
+        basis=data.determination.basis.as_json(),
+        status=status.value,
+        fixed_on_spot=data.fixed_on_spot,
+        found_at=now,
+        found_by=actor.user_id if actor else None,
+        found_by_role=data.found_by_role or (actor.role.value if actor else None),
+        inspection_id=data.inspection_id,
+        evidence=data.evidence if data.fixed_on_spot else None,
+        production_suspended=data.production_suspended and is_major,
+        supervised=False,
+    )
+    if data.fixed_on_spot:
+        hazard.verified_at = hazard.closed_at = now
+        hazard.verified_by = actor.user_id if actor else None
+    return hazard
 
 
 def _event_payload(hazard: Hazard) -> dict[str, object]:
