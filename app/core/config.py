@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # Inspection check-in (issue 3): beyond this distance the check-in is flagged.
     checkin_radius_m: float = Field(default=500.0, gt=0)
 
+    # A rectification deadline (plan, failed verification) lies at most this far ahead; a
+    # longer one is an extension granted by the street office (issue 10 finding 12).
+    plan_horizon_days: int = Field(default=365, ge=1, le=3650)
+
     # Public endpoints (issue 5).
     public_report_limit: str = "5/hour"
     public_upload_limit: str = "30/hour"

@@ -34,7 +34,7 @@ from app.rules.certificates import (
 )
 from app.rules.idcard import is_valid_id_number, mask_id_number
 from app.schemas.records import CertificateCreate, CertificateRead, DrillCreate, TrainingCreate
-from app.services import audit, meta
+from app.services import audit, meta, uploads
 from app.services.enterprises import visible_enterprise
 from app.services.insert_once import id_conflict, insert_once, replay_existing
 from app.services.pagination import keyset_page
@@ -148,6 +148,14 @@ async def create_drill(
             "Only the street office may record its own observation",
             code="observation_office_only",
         )
+    ent_id = await _enterprise_for(session, actor, enterprise_id, write=True)
+    await uploads.claim_photos(
+        session,
+        actor=actor,
+        enterprise_id=ent_id,
+        photo_ids=list(data.photo_ids),
+        field=["body", "photo_ids"],
+    )
     fields = data.model_dump(exclude={"id"})
     fields["photo_ids"] = [str(p) for p in data.photo_ids]
     return await _create(

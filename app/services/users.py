@@ -16,7 +16,7 @@ from app.models.grid import Grid
 from app.models.user import AuthSession, Role, User, UserGrid
 from app.schemas.user import UserCreate, UserUpdate
 from app.services import audit
-from app.services.insert_once import id_conflict, insert_once, replay_existing
+from app.services.insert_once import Replay, id_conflict, insert_once, replay_existing
 from app.services.pagination import keyset_page
 from app.services.policy import Actor, Permission, require_permission
 from app.services.sync import tracking
@@ -109,18 +109,22 @@ async def _check_refs(
             )
 
 
+def _replayer(session: AsyncSession, data: UserCreate) -> Replay[User, UserView]:
+    async def replay(existing: User) -> UserView:
+        if existing.username != data.username or existing.role != data.role:
+            raise id_conflict("该 id 已用于另一用户", "Id already used")
+        return await view_of(session, existing)
+
+    return replay
+
+
 async def create_user(
     session: AsyncSession, *, actor: Actor | None, data: UserCreate
 ) -> tuple[UserView, bool]:
     """`actor=None` is the bootstrap path of the CLI (`zhiben create-user`)."""
     if actor is not None:
         require_permission(actor, Permission.USER_MANAGE)
-
-    async def replay(existing: User) -> UserView:
-        if existing.username != data.username or existing.role != data.role:
-            raise id_conflict("该 id 已用于另一用户", "Id already used")
-        return await view_of(session, existing)
-
+    replay = _replayer(session, data)
     if (stored := await replay_existing(session, User, data.id, replay)) is not None:
         return stored, False
     await _check_refs(session, data.enterprise_id, data.grid_ids)
@@ -140,21 +144,14 @@ async def create_user(
         session.add(UserGrid(user_id=user.id, grid_id=gid))
     await session.flush()
     view = await view_of(session, user)
+    created = {"username": user.username, "role": user.role, "enterprise_id": user.enterprise_id}
     audit.record(
         session,
         actor=actor,
         action="create",
         object_type="user",
         object_id=user.id,
-        changes=audit.diff(
-            {},
-            {
-                "username": user.username,
-                "role": user.role,
-                "enterprise_id": user.enterprise_id,
-                "grid_ids": view.grid_ids,
-            },
-        ),
+        changes=audit.diff({}, {**created, "grid_ids": view.grid_ids}),
     )
     return view, True
 

@@ -27,7 +27,7 @@ from app.services.hazards.common import (
     now_utc,
 )
 from app.services.insert_once import Replay, id_conflict, insert_once, replay_existing
-from app.services.policy import Actor, Permission, require_permission
+from app.services.policy import Actor, Permission, require_hazard_source, require_permission
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,7 @@ async def create_hazard(
     session: AsyncSession, *, actor: Actor | None, enterprise: Enterprise, data: NewHazard
 ) -> tuple[Hazard, bool]:
     """Write the hazard in the caller's transaction (flush only); `False` for a re-sent id.
-
-    The caller has already checked the actor's permission and its scope over `enterprise`.
-    """
+    The caller has already checked the actor's permission and its scope over `enterprise`."""
     replay = _replayer(enterprise, data)
     if (stored := await replay_existing(session, Hazard, data.id, replay)) is not None:
         return stored, False
@@ -116,13 +114,20 @@ async def create_hazard(
         from_status=None,
         data={"fixed_on_spot": data.fixed_on_spot, "level": hazard.level},
     )
+    _record_created(session, actor, hazard)
+    await session.flush()
+    return hazard, True
+
+
+def _record_created(session: AsyncSession, actor: Actor | None, hazard: Hazard) -> None:
+    changes = {"ledger_no": hazard.ledger_no, "status": hazard.status, "level": hazard.level}
     audit.record(
         session,
         actor=actor,
         action="create",
         object_type=OBJECT_TYPE,
         object_id=hazard.id,
-        changes={"ledger_no": hazard.ledger_no, "status": hazard.status, "level": hazard.level},
+        changes=changes,
     )
     audit.emit(
         session,
@@ -131,8 +136,6 @@ async def create_hazard(
         object_id=hazard.id,
         payload=_event_payload(hazard),
     )
-    await session.flush()
-    return hazard, True
 
 
 async def _build(
@@ -186,6 +189,22 @@ _DEFAULT_SOURCE = {
 }
 
 
+async def _determination(
+    session: AsyncSession, actor: Actor, enterprise: Enterprise, body: HazardCreate
+) -> Determination:
+    if body.id is not None and await session.get(Hazard, body.id) is not None:
+        return Determination(HazardLevel.general, Basis(None))  # replay: not re-judged
+    return determine(
+        actor=actor,
+        enterprise=enterprise,
+        item_codes=body.item_codes,
+        requested_level=body.level,
+        level_reason=body.level_reason,
+        device_failed=body.device_failed,
+        standard=await standards.current(session),
+    )
+
+
 async def create_via_api(
     session: AsyncSession, *, actor: Actor, body: HazardCreate
 ) -> tuple[Hazard, bool]:
@@ -199,25 +218,16 @@ async def create_via_api(
             code="source_not_allowed",
             field=["body", "source"],
         )
-    if body.id is not None and await session.get(Hazard, body.id) is not None:
-        determination = Determination(HazardLevel.general, Basis(None))  # replay: not re-judged
-    else:
-        determination = determine(
-            actor=actor,
-            enterprise=enterprise,
-            item_codes=body.item_codes,
-            requested_level=body.level,
-            level_reason=body.level_reason,
-            device_failed=body.device_failed,
-            standard=await standards.current(session),
-        )
+    determination = await _determination(session, actor, enterprise, body)
+    source = (body.source or _DEFAULT_SOURCE.get(actor.role, HazardSource.other)).value
+    require_hazard_source(actor, source)
     data = NewHazard(
         id=body.id,
         description=body.description,
         category=body.category.value,
         location=body.location,
         hazard_type=body.hazard_type.value if body.hazard_type else None,
-        source=(body.source or _DEFAULT_SOURCE.get(actor.role, HazardSource.other)).value,
+        source=source,
         determination=determination,
         photo_ids=list(body.photo_ids),
         fixed_on_spot=body.fixed_on_spot,
