@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 10 * 1024 * 1024
     public_upload_max_bytes: int = 5 * 1024 * 1024
     upload_max_pixels: int = 40_000_000
+    # Anonymous photos decode under a lower cap (a phone photo is 12 MP): decoding costs
+    # CPU and memory by the pixel, and anyone may send them (issue 10 finding 13).
+    public_upload_max_pixels: int = Field(default=12_000_000, ge=1_000_000)
 
     # Plan-derived frequencies (plan §三(三)4, §三(六)12); settings so a later rule can change them.
     principal_checks_per_year: int = 4

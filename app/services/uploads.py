@@ -8,7 +8,6 @@ with `register_visibility`.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 
@@ -20,7 +19,7 @@ from app.core.storage import BlobNotFoundError, BlobStorage
 from app.models.enterprise import Enterprise
 from app.models.upload import Upload
 from app.services import audit
-from app.services.images import sanitize_image
+from app.services.images import sanitize_in_worker
 from app.services.policy import Actor, Permission, enterprise_scope, require_permission
 
 VisibilityCheck = Callable[[AsyncSession, Actor, Upload], Awaitable[bool]]
@@ -82,8 +81,8 @@ async def store_upload(
     """
     if actor is not None:
         require_permission(actor, Permission.UPLOAD_CREATE)
-    clean = await asyncio.to_thread(
-        sanitize_image, data, max_bytes=max_bytes, max_pixels=max_pixels
+    clean = await sanitize_in_worker(
+        data, max_bytes=max_bytes, max_pixels=max_pixels, anonymous=actor is None
     )
     key = await storage.put(clean.data, content_type=clean.content_type)
     upload = Upload(
