@@ -8,13 +8,18 @@ import uuid
 from datetime import timedelta
 
 import httpx
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from jose import jwt
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
+from app.core.idempotency import EXEMPT_PREFIXES
 from app.models.audit import IdempotencyRecord
 from app.models.base import utcnow
+from app.routers._base import staff_principal
+from app.routers._public import anonymous_principal
 from app.services.idempotency import purge_expired
 from tests.conftest import TEST_SECRET, World, assert_problem
 from tests.security.payloads import forged_tokens
@@ -120,3 +125,22 @@ async def test_invalid_key_is_refused_after_authentication(
         HAZARDS, json=_hazard(world), headers={**world.headers("head1"), **bad}
     )
     assert_problem(resp, 422, "invalid_idempotency_key")
+
+
+def test_every_post_route_checks_the_key_after_its_caller(app_instance: FastAPI) -> None:
+    """The route class gives each POST (but /auth/*) the idempotency dependency, which itself
+    depends on the principal: staff routes on the authenticated actor, public ones on the
+    client-address key. A new route cannot forget it."""
+    missing, checked = [], 0
+    for route in app_instance.routes:
+        if not isinstance(route, APIRoute) or "POST" not in route.methods:
+            continue
+        if route.path.startswith(EXEMPT_PREFIXES):
+            continue
+        checked += 1
+        deps = [d for d in route.dependant.dependencies if d.call.__name__ == "idempotency"]
+        principals = {s.call for d in deps for s in d.dependencies}
+        if len(deps) != 1 or not principals & {staff_principal, anonymous_principal}:
+            missing.append(route.path)
+    assert not missing, missing
+    assert checked > 20  # hazards, transitions, records, public reports, …
