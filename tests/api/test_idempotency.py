@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import httpx
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from jose import jwt
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +22,7 @@ from app.routers._public import anonymous_principal
 from app.services.idempotency import purge_expired
 from tests.conftest import TEST_SECRET, World, assert_problem
 from tests.security.payloads import forged_tokens
+from tests.security.routes import api_routes
 
 HAZARDS = "/api/v1/hazards"
 WEBHOOKS = "/api/v1/webhooks"
@@ -132,15 +132,13 @@ def test_every_post_route_checks_the_key_after_its_caller(app_instance: FastAPI)
     depends on the principal: staff routes on the authenticated actor, public ones on the
     client-address key. A new route cannot forget it."""
     missing, checked = [], 0
-    for route in app_instance.routes:
-        if not isinstance(route, APIRoute) or "POST" not in route.methods:
-            continue
-        if route.path.startswith(EXEMPT_PREFIXES):
+    for path, route in api_routes(app_instance):
+        if "POST" not in route.methods or path.startswith(EXEMPT_PREFIXES):
             continue
         checked += 1
         deps = [d for d in route.dependant.dependencies if d.call.__name__ == "idempotency"]
         principals = {s.call for d in deps for s in d.dependencies}
         if len(deps) != 1 or not principals & {staff_principal, anonymous_principal}:
-            missing.append(route.path)
+            missing.append(path)
     assert not missing, missing
     assert checked > 20  # hazards, transitions, records, public reports, …
