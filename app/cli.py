@@ -8,7 +8,7 @@ import contextlib
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -192,6 +192,18 @@ def cmd_purge_uploads(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge_idempotency(settings: Settings, _args: argparse.Namespace) -> int:
+    """Delete idempotency records past their replay window (cron, e.g. hourly)."""
+    from app.services.idempotency import purge_expired
+
+    async def work(session: Any) -> int:
+        return await purge_expired(session, ttl_hours=settings.idempotency_ttl_hours)
+
+    count = _run_with_session(settings, work)
+    print(f"已清理过期的幂等记录 {count} 条")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zhiben", description="治本 — 工贸安全生产监管后台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -212,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--reset", action="store_true", help="先清空整个数据库再重建演示数据（仅开发环境）"
     )
     sub.add_parser("purge-uploads", help="清理 24 小时内未被举报使用的群众上传照片")
+    sub.add_parser("purge-idempotency", help="清理超过保留期（默认 24 小时）的幂等记录")
     relay = sub.add_parser("relay", help="把事件投递到 webhook 订阅（outbox relay）")
     relay.add_argument("--once", action="store_true", help="只运行一轮")
     relay.add_argument("--interval", type=float, default=2.0, help="两轮之间的秒数")
@@ -225,6 +238,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "seed-demo": cmd_seed_demo,
     "relay": cmd_relay,
     "purge-uploads": cmd_purge_uploads,
+    "purge-idempotency": cmd_purge_idempotency,
 }
 
 

@@ -105,3 +105,17 @@ def test_migrate_create_user_and_seed(tmp_path: Path) -> None:
     purge = zhiben(tmp_path, "purge-uploads")
     assert purge.returncode == 0, purge.stderr
     assert "0 张" in purge.stdout
+
+
+def test_purge_idempotency(tmp_path: Path) -> None:
+    """Idempotency records past their replay window go; fresh ones stay (issue 10)."""
+    assert zhiben(tmp_path, "migrate").returncode == 0
+    with sqlite3.connect(tmp_path / "z.db") as conn:
+        row = "INSERT INTO idempotency_records VALUES (?, ?, 'POST', '/x', ?, 201, '{}', ?, ?)"
+        conn.execute(row, ("user:a", "old", "0" * 64, "application/json", "2020-01-01 00:00:00"))
+        conn.execute(row, ("user:a", "new", "0" * 64, "application/json", "2999-01-01 00:00:00"))
+    done = zhiben(tmp_path, "purge-idempotency")
+    assert done.returncode == 0, done.stderr
+    assert "1" in done.stdout
+    assert count(tmp_path, "SELECT count(*) FROM idempotency_records") == 1
+    assert count(tmp_path, "SELECT count(*) FROM idempotency_records WHERE key = 'new'") == 1

@@ -36,14 +36,25 @@ class Settings(BaseSettings):
     # Auth (brief §4): short-lived access tokens, rotated refresh tokens.
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=14, ge=1, le=90)
+    # Failed logins (OWASP Authentication Cheat Sheet, see README "Login limits"): a hard
+    # limit per (username, client address); per username across addresses, a growing delay
+    # past a higher threshold instead of a lock-out an attacker could impose on the owner.
     login_max_failures: int = Field(default=5, ge=1)
     login_failure_window_s: int = Field(default=15 * 60, ge=1)
+    login_user_soft_failures: int = Field(default=20, ge=1, le=500)
+    login_delay_max_s: float = Field(default=10.0, ge=0, le=60)
+    # Idempotency records are replayable this long, then purged (`zhiben purge-idempotency`).
+    idempotency_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
 
     # Jurisdiction identity used in ledger numbers (e.g. YYL-2025-000123).
     ledger_prefix: str = Field(default="YYL", pattern=r"^[A-Z]{2,8}$")
 
     # Inspection check-in (issue 3): beyond this distance the check-in is flagged.
     checkin_radius_m: float = Field(default=500.0, gt=0)
+
+    # A rectification deadline (plan, failed verification) lies at most this far ahead; a
+    # longer one is an extension granted by the street office (issue 10 finding 12).
+    plan_horizon_days: int = Field(default=365, ge=1, le=3650)
 
     # Public endpoints (issue 5).
     public_report_limit: str = "5/hour"
@@ -68,6 +79,9 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 10 * 1024 * 1024
     public_upload_max_bytes: int = 5 * 1024 * 1024
     upload_max_pixels: int = 40_000_000
+    # Anonymous photos decode under a lower cap (a phone photo is 12 MP): decoding costs
+    # CPU and memory by the pixel, and anyone may send them (issue 10 finding 13).
+    public_upload_max_pixels: int = Field(default=12_000_000, ge=1_000_000)
 
     # Plan-derived frequencies (plan §三(三)4, §三(六)12); settings so a later rule can change them.
     principal_checks_per_year: int = 4

@@ -1,37 +1,52 @@
 """`Idempotency-Key` on every POST (brief §4): a replay returns the first answer.
 
+The replay is decided by a *dependency* that the route class appends after the route's own
+dependencies and that itself depends on the caller's principal: it runs only once the caller
+is authenticated (a forged or unsigned token is a 401 before any record is looked at, so a
+used key and an unused one answer alike), and records are keyed by the *verified* principal.
+
 The record of a 2xx answer is written in the *same transaction* as the change it answers
 (the request's session commits both, see `app.dependencies.get_session`), so a crash can never
 leave a change without its record, nor a record without its change. Two identical requests
 racing each other: the second one's insert of the record collides on the primary key, its
 whole transaction rolls back, and it is answered 409 — retried, it gets the replay.
+
+Records expire after `idempotency_ttl_hours` (an expired one is as good as absent);
+`zhiben purge-idempotency` deletes them. An answer that reveals a secret once (a webhook's
+signing secret) is never stored: its record is a marker, and a replay answers 409.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import hmac
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.utils import get_typed_return_annotation
+from fastapi.params import Depends as DependsParam
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.clientaddr import client_address
 from app.core.errors import Conflict, Unprocessable
-from app.core.security import unverified_subject
 from app.models.audit import IdempotencyRecord
+from app.models.base import utcnow
 
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 200
-_EXEMPT_PREFIXES = ("/api/v1/auth/",)
+EXEMPT_PREFIXES = ("/api/v1/auth/",)
+# Stored instead of an answer that carried a secret meant to be shown once.
+WITHHELD_TYPE = "application/vnd.zhiben.withheld"
+REVEALS_SECRET_ATTR = "__zhiben_reveals_secret__"
+
+Principal = Callable[..., Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -41,37 +56,64 @@ class Claim:
     method: str
     path: str
     body_hash: str
+    reveals_secret: bool
 
 
-def _actor_key(request: Request) -> str:
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        sub = unverified_subject(auth[7:].strip())
-        if sub:
-            return f"user:{sub}"[:80]
-    # Anonymous callers (the mini-program) are keyed by a keyed hash of their client address:
-    # the record sits beside a report's receipt and must not store who sent it (PIPL).
-    settings = request.app.state.settings
-    addr = client_address(
-        request.client.host if request.client else None,
-        request.headers.get("x-forwarded-for"),
-        settings.trusted_proxies,
-    )
-    key = settings.resolved_secret_key().encode()
-    return "anon:" + hmac.new(key, addr.encode(), hashlib.sha256).hexdigest()[:40]
+class IdempotentReplay(Exception):  # noqa: N818 — a control-flow signal, not an error
+    """Raised by the dependency to answer with a stored response instead of the endpoint."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("idempotent replay")
+        self.response = response
 
 
-async def _lookup(request: Request, claim: Claim) -> IdempotencyRecord | None:
-    async with request.app.state.sessionmaker() as session:
-        record: IdempotencyRecord | None = await session.scalar(
-            select(IdempotencyRecord).where(
-                IdempotencyRecord.actor == claim.actor, IdempotencyRecord.key == claim.key
-            )
+def reveals_secret(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark an endpoint whose 2xx answer shows a secret once: never stored for replay."""
+    setattr(endpoint, REVEALS_SECRET_ATTR, True)
+    return endpoint
+
+
+def expiry_cutoff(ttl_hours: int, now: datetime | None = None) -> datetime:
+    return (now or utcnow()) - timedelta(hours=ttl_hours)
+
+
+def _parse_key(request: Request) -> str | None:
+    raw = request.headers.get(HEADER)
+    if raw is None or request.method != "POST":
+        return None
+    key = raw.strip()
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise Unprocessable(
+            "Idempotency-Key 格式无效",
+            "Invalid Idempotency-Key",
+            code="invalid_idempotency_key",
+            field=["header", "Idempotency-Key"],
         )
+    return key
+
+
+async def _lookup(request: Request, actor: str, key: str) -> IdempotencyRecord | None:
+    """The live record of (actor, key); an expired one is deleted so the key is free again."""
+    cutoff = expiry_cutoff(request.app.state.settings.idempotency_ttl_hours)
+    async with request.app.state.sessionmaker() as session:
+        where = (IdempotencyRecord.actor == actor, IdempotencyRecord.key == key)
+        record: IdempotencyRecord | None = await session.scalar(
+            select(IdempotencyRecord).where(*where)
+        )
+        if record is not None and record.created_at < cutoff:
+            await session.execute(delete(IdempotencyRecord).where(*where))
+            await session.commit()
+            return None
         return record
 
 
 def _replay(record: IdempotencyRecord) -> Response:
+    if record.content_type == WITHHELD_TYPE:
+        raise Conflict(
+            "该请求已处理；其应答含只显示一次的密钥，不能重放",
+            "Already processed; its answer showed a secret once and is not replayed",
+            code="idempotency_secret_withheld",
+        )
     return Response(
         content=record.response_body.encode(),
         status_code=record.status_code,
@@ -80,13 +122,44 @@ def _replay(record: IdempotencyRecord) -> Response:
     )
 
 
+@functools.cache
+def idempotency_dependency(principal: Principal, *, secret: bool) -> Callable[..., Any]:
+    """The dependency for routes whose callers are named by `principal` (a dependency that
+    authenticates and returns a stable key, e.g. "user:<id>"). One function per (principal,
+    secret) so a route that is re-registered (include_router) is not given it twice."""
+
+    # A default rather than `Annotated`: postponed annotations cannot see the closure's name.
+    async def idempotency(request: Request, actor: str = Depends(principal)) -> None:  # noqa: B008
+        key = _parse_key(request)
+        if key is None:
+            return
+        body = await request.body()
+        digest = hashlib.sha256(
+            request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
+        ).hexdigest()
+        stored = await _lookup(request, actor, key)
+        if stored is not None:
+            if stored.body_hash != digest:
+                raise Unprocessable(
+                    "该幂等键已用于另一个请求",
+                    "Idempotency-Key reused with another request",
+                    code="idempotency_key_reused",
+                    field=["header", "Idempotency-Key"],
+                )
+            raise IdempotentReplay(_replay(stored))
+        path = request.url.path
+        request.state.idempotency_claim = Claim(actor, key, "POST", path, digest, secret)
+
+    return idempotency
+
+
 async def claim_in_session(request: Request, session: AsyncSession) -> None:
     """Called by the session dependency just before commit: store the 2xx answer."""
     claim: Claim = request.state.idempotency_claim
     response: Response | None = getattr(request.state, "idempotency_response", None)
     if response is None or not 200 <= response.status_code < 300:
         return
-    body = bytes(response.body).decode("utf-8", "replace")
+    withheld = claim.reveals_secret
     session.add(
         IdempotencyRecord(
             actor=claim.actor,
@@ -95,8 +168,10 @@ async def claim_in_session(request: Request, session: AsyncSession) -> None:
             path=claim.path,
             body_hash=claim.body_hash,
             status_code=response.status_code,
-            response_body=body,
-            content_type=response.headers.get("content-type", "application/json"),
+            response_body="" if withheld else bytes(response.body).decode("utf-8", "replace"),
+            content_type=WITHHELD_TYPE
+            if withheld
+            else response.headers.get("content-type", "application/json"),
         )
     )
     try:
@@ -131,47 +206,43 @@ def _replayed_create_response(endpoint: Callable[..., Any], kwargs: dict[str, An
     kwargs["responses"] = responses
 
 
+def _with_idempotency(
+    principal: Principal, endpoint: Callable[..., Any], kwargs: dict[str, Any]
+) -> None:
+    dep = idempotency_dependency(principal, secret=bool(getattr(endpoint, REVEALS_SECRET_ATTR, 0)))
+    current = list(kwargs.get("dependencies") or [])
+    if not any(isinstance(d, DependsParam) and d.dependency is dep for d in current):
+        # Last, after the route's own auth/permission dependencies.
+        kwargs["dependencies"] = [*current, Depends(dep)]
+
+
 class IdempotentRoute(APIRoute):
+    """Every POST route gets the idempotency dependency for its kind of caller (`principal`,
+    set by subclasses: staff routes authenticate, public ones key by client address)."""
+
+    principal: ClassVar[Principal | None] = None
+
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         _replayed_create_response(endpoint, kwargs)
+        methods = {m.upper() for m in kwargs.get("methods") or ()}
+        if "POST" in methods and not path.startswith(EXEMPT_PREFIXES):
+            if self.principal is None:
+                raise TypeError(f"POST {path}: route class without an idempotency principal")
+            _with_idempotency(type(self).principal, endpoint, kwargs)  # type: ignore[arg-type]
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
 
         async def handler(request: Request) -> Response:
-            key = request.headers.get(HEADER)
-            if (
-                request.method != "POST"
-                or key is None
-                or request.url.path.startswith(_EXEMPT_PREFIXES)
-            ):
-                return await original(request)
-            key = key.strip()
-            if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-                raise Unprocessable(
-                    "Idempotency-Key 格式无效",
-                    "Invalid Idempotency-Key",
-                    code="invalid_idempotency_key",
-                    field=["header", "Idempotency-Key"],
-                )
-            body = await request.body()
-            digest = hashlib.sha256(
-                request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
-            ).hexdigest()
-            claim = Claim(_actor_key(request), key, request.method, request.url.path, digest)
-            stored = await _lookup(request, claim)
-            if stored is not None:
-                if stored.body_hash != digest:
-                    raise Unprocessable(
-                        "该幂等键已用于另一个请求",
-                        "Idempotency-Key reused with another request",
-                        code="idempotency_key_reused",
-                        field=["header", "Idempotency-Key"],
-                    )
-                return _replay(stored)
-            request.state.idempotency_claim = claim
-            response = await original(request)
+            if request.method == "POST" and HEADER in request.headers:
+                # Cache the raw body for the digest before a form parser consumes the stream.
+                await request.body()
+            try:
+                response = await original(request)
+            except IdempotentReplay as replay:
+                return replay.response
+            # Handed to the session dependency, which stores it before the commit.
             request.state.idempotency_response = response
             return response
 

@@ -311,7 +311,11 @@ class FailOpenLimiter:
 
     async def reset(self, key: str) -> None:
         await self._fallback.reset(key)
-        await self._primary.reset(key)
+        try:
+            await self._primary.reset(key)
+        except ServiceUnavailable:
+            # A successful login clears its count; with the store down that must not fail it.
+            log.warning("rate limiter store unavailable; reset in-process only")
 
     async def aclose(self) -> None:
         await self._fallback.aclose()

@@ -40,6 +40,11 @@ class BlobStorage(Protocol):
         """Remove the blob; deleting a missing blob is not an error."""
         ...
 
+    async def delete_if_idle(self, key: str, *, idle_since: float) -> bool:
+        """Remove the blob unless it was last `put` at or after `idle_since` (a Unix time):
+        a `put` racing the removal keeps the blob. True when removed."""
+        ...
+
 
 def validate_key(key: str) -> str:
     """Return `key` if it is a sha256 hex digest, else raise ValueError."""
@@ -80,10 +85,33 @@ class LocalStorage:
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.path(key).unlink, missing_ok=True)
 
+    async def delete_if_idle(self, key: str, *, idle_since: float) -> bool:
+        return await asyncio.to_thread(self._delete_if_idle, self.path(key), idle_since)
+
+    @staticmethod
+    def _delete_if_idle(path: Path, idle_since: float) -> bool:
+        # Move the blob aside first (atomic): a `put` from now on finds no file and writes a
+        # fresh one; a `put` before it touched the file, which the mtime below then shows.
+        tomb = path.with_name(f"{_TMP_PREFIX}purge-{path.name}")
+        try:
+            os.replace(path, tomb)
+        except FileNotFoundError:
+            return False
+        if tomb.stat().st_mtime >= idle_since:
+            with contextlib.suppress(FileNotFoundError):
+                os.replace(tomb, path)  # same bytes as any fresh copy: content-addressed
+            return False
+        tomb.unlink(missing_ok=True)
+        return True
+
     @staticmethod
     def _write(path: Path, data: bytes) -> None:
         if path.is_file():
-            return  # content-addressed: the same key means the same bytes
+            # Content-addressed: the same key means the same bytes. The mtime records the
+            # last `put`, which keeps a concurrent purge from removing it (delete_if_idle).
+            with contextlib.suppress(FileNotFoundError):
+                os.utime(path)
+                return
         path.parent.mkdir(parents=True, exist_ok=True)
         # The temp file sits in the target directory so os.replace is a same-filesystem
         # rename: readers see either no file or the whole file, never a partial one.

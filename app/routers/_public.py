@@ -66,6 +66,8 @@ def capped_route(
     """
 
     class CappedRoute(IdempotentRoute):
+        principal = anonymous_principal
+
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             inner = super().get_route_handler()
 
@@ -107,6 +109,15 @@ def abuse_keys(request: Request, settings: SettingsDep) -> AbuseKeys:
 
 
 AbuseKeysDep = Annotated[AbuseKeys, Depends(abuse_keys)]
+
+
+async def anonymous_principal(keys: AbuseKeysDep, settings: SettingsDep) -> str:
+    """Anonymous callers' idempotency records are keyed by a keyed hash of their client
+    address: the record sits beside a report's receipt and must not store who sent it (PIPL).
+    Their number is bounded: only 2xx answers are stored, public POSTs are rate-limited per
+    client and globally, and records expire (`idempotency_ttl_hours`)."""
+    secret = settings.resolved_secret_key().encode()
+    return "anon:" + hmac.new(secret, keys.address.encode(), hashlib.sha256).hexdigest()[:40]
 
 
 async def refuse_if_limited(limiter: RateLimiter, rate_text: str, keys: list[str]) -> None:

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Form, Request, Response
 from fastapi.responses import JSONResponse
 
+from app.core.clientaddr import client_address
 from app.core.errors import AppError, app_error_response, problem_responses
 from app.dependencies import CurrentActor, SessionDep, SettingsDep, StaffLimiterDep
 from app.models.user import User
@@ -21,14 +22,19 @@ async def token(
     session: SessionDep,
     settings: SettingsDep,
     limiter: StaffLimiterDep,
+    request: Request,
 ) -> TokenPair:
     """Log in with username and password (OAuth2 password flow)."""
+    peer = request.client.host if request.client else None
     issued = await auth.login(
         session=session,
         settings=settings,
         limiter=limiter,
         username=form.username,
         password=form.password,
+        client=client_address(
+            peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies
+        ),
     )
     return TokenPair(
         access_token=issued.access_token,

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from app.core.errors import problem_responses
-from app.dependencies import CurrentActor, IfMatchDep, PageDep, SessionDep, etag
+from app.dependencies import CurrentActor, IfMatchDep, PageDep, SessionDep, SettingsDep, etag
 from app.models.hazard import Hazard, HazardCategory, HazardSource, HazardStatus
 from app.routers._base import api_router
 from app.rules.calendar import today_in_shanghai
@@ -181,15 +181,22 @@ TRANSITION_ROUTES: list[tuple[str, type[BaseModel], str]] = [
 def _add_transition_route(action: str, body_model: type[BaseModel], doc: str) -> None:
     op: Callable[..., Awaitable[Hazard]] = getattr(transitions, action)
 
+    # Actions that set a deadline get the plan horizon (issue 10 finding 12).
+    horizon = action in ("plan", "verify", "extend")
+
     async def endpoint(
         hazard_id: uuid.UUID,
         body: BaseModel,
         actor: CurrentActor,
         session: SessionDep,
+        settings: SettingsDep,
         response: Response,
         if_match: IfMatchDep = None,
     ) -> dict[str, Any]:
-        hazard = await op(session, actor=actor, hazard_id=hazard_id, data=body, if_match=if_match)
+        extra = {"horizon_days": settings.plan_horizon_days} if horizon else {}
+        hazard = await op(
+            session, actor=actor, hazard_id=hazard_id, data=body, if_match=if_match, **extra
+        )
         response.headers["ETag"] = etag(hazard.version)
         return await queries.shaped(session, hazard)
 

@@ -7,6 +7,7 @@ import uuid
 from fastapi import Response
 
 from app.core.errors import problem_responses
+from app.core.idempotency import reveals_secret
 from app.dependencies import CurrentActor, PageDep, SessionDep, SettingsDep
 from app.models.webhook import WebhookSubscription
 from app.routers._base import api_router
@@ -29,6 +30,7 @@ router = api_router(prefix="/api/v1/webhooks", tags=["webhooks"])
     response_model=WebhookCreated,
     responses=problem_responses(401, 403, 409, 422),
 )
+@reveals_secret
 async def create_webhook(
     body: WebhookCreate,
     actor: CurrentActor,

@@ -8,14 +8,15 @@ not read them: accident investigation and 约谈 are the street office's enforce
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import NotFound, Unprocessable
 from app.models.accident import Accident, Interview
 from app.models.hazard import Hazard
 from app.rules.accidents import GRADE_LABELS, accident_grade
@@ -23,12 +24,12 @@ from app.rules.calendar import utc_bounds
 from app.schemas.accident import AccidentCreate, AccidentUpdate, InterviewCreate
 from app.services import audit, meta
 from app.services.enterprises import visible_enterprise
+from app.services.insert_once import id_conflict, insert_once, replay_existing
 from app.services.pagination import keyset_page
 from app.services.policy import Actor, Permission, require_permission, scope_by_enterprise
 
 meta.register("accident_grade", GRADE_LABELS)
 
-M = TypeVar("M", Accident, Interview)
 _CENT = Decimal("0.01")
 
 
@@ -44,17 +45,13 @@ async def _check_enterprise(session: AsyncSession, actor: Actor, enterprise_id: 
         ) from exc
 
 
-async def _replay(
-    session: AsyncSession, model: type[M], obj_id: uuid.UUID, fields: dict[str, Any]
-) -> M | None:
-    existing = await session.get(model, obj_id)
-    if existing is None:
-        return None
-    if any(getattr(existing, k) != v for k, v in fields.items()):
-        raise Conflict(
-            "该 id 已用于另一条记录", "Id already used by another record", code="id_conflict"
-        )
-    return existing
+def _replayer(fields: dict[str, Any]) -> Callable[[Any], Awaitable[Any]]:
+    async def replay(existing: Any) -> Any:
+        if any(getattr(existing, k) != v for k, v in fields.items()):
+            raise id_conflict("该 id 已用于另一条记录", "Id already used by another record")
+        return existing
+
+    return replay
 
 
 def _grade(deaths: int, serious: int, loss: Decimal) -> str:
@@ -69,8 +66,6 @@ async def _add(
     kind: str,
     changes: dict[str, Any],
 ) -> None:
-    session.add(obj)
-    await session.flush()
     audit.record(
         session,
         actor=actor,
@@ -95,13 +90,15 @@ async def create_accident(
     fields["direct_loss_yuan"] = data.direct_loss_yuan.quantize(_CENT)
     # Stored in UTC; normalised now so the first answer equals every later read of it.
     fields["occurred_at"] = data.occurred_at.astimezone(UTC)
-    if data.id is not None:
-        existing = await _replay(session, Accident, data.id, fields)
-        if existing is not None:
-            return existing, False
+    # Scope first: a foreign enterprise's accident id is a 409 like any other used id.
     await _check_enterprise(session, actor, data.enterprise_id)
+    replay = _replayer(fields)
+    if (stored := await replay_existing(session, Accident, data.id, replay)) is not None:
+        return stored, False
     grade = _grade(data.deaths, data.serious_injuries, fields["direct_loss_yuan"])
     acc = Accident(id=data.id or uuid.uuid4(), grade=grade, created_by=actor.user_id, **fields)
+    if (stored := await insert_once(session, acc, replay)) is not None:
+        return stored, False
     await _add(session, actor, acc, "accident", {**fields, "grade": grade})
     return acc, True
 
@@ -190,11 +187,20 @@ async def create_interview(
 ) -> tuple[Interview, bool]:
     require_permission(actor, Permission.ACCIDENT_WRITE)
     fields = data.model_dump(exclude={"id"})
-    if data.id is not None:
-        existing = await _replay(session, Interview, data.id, fields)
-        if existing is not None:
-            return existing, False
     await _check_enterprise(session, actor, data.enterprise_id)
+    replay = _replayer(fields)
+    if (stored := await replay_existing(session, Interview, data.id, replay)) is not None:
+        return stored, False
+    await _check_links(session, data)
+    obj = Interview(id=data.id or uuid.uuid4(), created_by=actor.user_id, **fields)
+    if (stored := await insert_once(session, obj, replay)) is not None:
+        return stored, False
+    public = {k: v for k, v in fields.items() if k != "person_name"}
+    await _add(session, actor, obj, "interview", public)
+    return obj, True
+
+
+async def _check_links(session: AsyncSession, data: InterviewCreate) -> None:
     if data.accident_id is not None:
         acc = await session.get(Accident, data.accident_id)
         if acc is None or acc.enterprise_id != data.enterprise_id:
@@ -213,10 +219,6 @@ async def create_interview(
                 code="unknown_hazard",
                 field=["body", "hazard_id"],
             )
-    obj = Interview(id=data.id or uuid.uuid4(), created_by=actor.user_id, **fields)
-    public = {k: v for k, v in fields.items() if k != "person_name"}
-    await _add(session, actor, obj, "interview", public)
-    return obj, True
 
 
 async def list_interviews(

@@ -1,12 +1,15 @@
 """Login, refresh-token rotation, logout, and turning a bearer token into an `Actor`.
 
-Brief §4: failed logins are counted per username (5 in 15 minutes → 429), the same for
-unknown usernames; successful logins are not limited. Refresh tokens rotate on use; reusing a
+Brief §4: failed logins are limited (5 in 15 minutes → 429) per username *and client
+address*, the same for unknown usernames; per username across addresses a higher threshold
+brings a growing delay, not a lock-out (README "Login limits"). Successful logins are not
+limited. Refresh tokens rotate on use; reusing a
 rotated one revokes that login's whole family (a stolen token is then worthless).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import uuid
@@ -36,9 +39,43 @@ class IssuedTokens:
     refresh_token: str
 
 
-def _login_key(username: str) -> str:
-    # Hash so the limiter store never holds raw usernames (ASVS 16.2.5 spirit).
-    return "login:" + hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+# Per-username failures are counted up to this many per window, only to size the delay.
+_USER_COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class _LoginKeys:
+    pair: str  # (username, client address): the hard limit
+    user: str  # username across addresses: the growing delay
+
+
+def _login_keys(username: str, client: str) -> _LoginKeys:
+    # Hashed so the limiter store never holds raw usernames or addresses (ASVS 16.2.5 spirit).
+    user = hashlib.sha256(username.strip().lower().encode()).hexdigest()[:32]
+    pair = hashlib.sha256(f"{user}|{client}".encode()).hexdigest()[:32]
+    return _LoginKeys(pair="login:pair:" + pair, user="login:user:" + user)
+
+
+async def _admit_attempt(settings: Settings, limiter: RateLimiter, keys: _LoginKeys) -> None:
+    """Count the attempt *before* the password is checked: the increment is atomic, so 20
+    parallel guesses get at most `login_max_failures` password checks (issue 10 finding 6).
+    Then, when the username is under attack from many addresses, wait a growing delay rather
+    than refuse: the owner, from their own address, still gets in (finding 7, OWASP)."""
+    pair_rate = Rate(limit=settings.login_max_failures, window_s=settings.login_failure_window_s)
+    decision = await limiter.hit(keys.pair, pair_rate)
+    if not decision.allowed:
+        log.warning("login refused: too many failures from this client")
+        raise TooManyRequests(decision.retry_after_s, "登录失败次数过多，请稍后再试")
+    seen = await limiter.peek(keys.user, _user_rate(settings))
+    failures = _USER_COUNT_CAP - seen.remaining if seen.allowed else _USER_COUNT_CAP
+    excess = failures - settings.login_user_soft_failures
+    if excess >= 0:
+        log.warning("login delayed: many failures for this username")
+        await asyncio.sleep(min(2.0**excess, settings.login_delay_max_s))
+
+
+def _user_rate(settings: Settings) -> Rate:
+    return Rate(limit=_USER_COUNT_CAP, window_s=settings.login_failure_window_s)
 
 
 async def login(
@@ -48,19 +85,20 @@ async def login(
     limiter: RateLimiter,
     username: str,
     password: str,
+    client: str,
 ) -> IssuedTokens:
-    rate = Rate(limit=settings.login_max_failures, window_s=settings.login_failure_window_s)
-    key = _login_key(username)
-    decision = await limiter.peek(key, rate)
-    if not decision.allowed:
-        log.warning("login refused: too many failures")
-        raise TooManyRequests(decision.retry_after_s, "登录失败次数过多，请稍后再试")
+    keys = _login_keys(username, client)
+    await _admit_attempt(settings, limiter, keys)
     user = await session.scalar(select(User).where(User.username == username))
-    ok, new_hash = security.verify_password(password, user.password_hash if user else None)
+    ok, new_hash = await security.verify_password_async(
+        password, user.password_hash if user else None
+    )
     if user is None or not ok or not user.is_active:
-        await limiter.hit(key, rate)
+        await limiter.hit(keys.user, _user_rate(settings))
         log.info("login failed")
         raise Unauthorized(*_BAD_LOGIN, code="invalid_credentials")
+    # A success clears this client's failures (its attempt was counted up front).
+    await limiter.reset(keys.pair)
     if new_hash:
         user.password_hash = new_hash
     auth_session = AuthSession(user_id=user.id)

@@ -17,6 +17,7 @@ from app.models.user import Role
 from app.rules.uscc import is_valid_uscc
 from app.schemas.enterprise import HEAD_EDITABLE_FIELDS, EnterpriseCreate, EnterpriseUpdate
 from app.services import audit
+from app.services.insert_once import Replay, id_conflict, insert_once, replay_existing
 from app.services.pagination import keyset_page
 from app.services.policy import Actor, Permission, enterprise_scope, require_permission
 
@@ -107,14 +108,25 @@ async def _validate(session: AsyncSession, fields: dict[str, Any]) -> None:
         )
 
 
+def _duplicate_uscc() -> Conflict:
+    return Conflict("统一社会信用代码已登记", "USCC already registered", code="duplicate_uscc")
+
+
 async def _flush(session: AsyncSession) -> None:
     try:
         async with session.begin_nested():
             await session.flush()
     except IntegrityError as exc:
-        raise Conflict(
-            "统一社会信用代码已登记", "USCC already registered", code="duplicate_uscc"
-        ) from exc
+        raise _duplicate_uscc() from exc
+
+
+def _replayer(data: EnterpriseCreate) -> Replay[Enterprise, Enterprise]:
+    async def replay(existing: Enterprise) -> Enterprise:
+        if existing.name != data.name or existing.grid_id != data.grid_id:
+            raise id_conflict("该 id 已用于另一企业", "Id already used")
+        return existing
+
+    return replay
 
 
 def _snapshot(ent: Enterprise, keys: Any) -> dict[str, Any]:
@@ -127,16 +139,13 @@ async def create_enterprise(
     require_permission(actor, Permission.ENTERPRISE_CREATE)
     fields = data.model_dump(exclude_unset=True, exclude={"id"})
     fields["features"] = sorted({f.value for f in data.features})
-    if data.id is not None:
-        existing = await session.get(Enterprise, data.id)
-        if existing is not None:
-            if existing.name != data.name or existing.grid_id != data.grid_id:
-                raise Conflict("该 id 已用于另一企业", "Id already used", code="id_conflict")
-            return existing, False
+    replay = _replayer(data)
+    if (stored := await replay_existing(session, Enterprise, data.id, replay)) is not None:
+        return stored, False
     await _validate(session, fields)
     ent = Enterprise(id=data.id or uuid.uuid4(), **fields)
-    session.add(ent)
-    await _flush(session)
+    if stored := await insert_once(session, ent, replay, other_conflict=_duplicate_uscc()):
+        return stored, False
     audit.record(
         session,
         actor=actor,

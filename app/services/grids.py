@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.errors import Conflict, NotFound
 from app.models.grid import Grid
 from app.services import audit
+from app.services.insert_once import id_conflict, insert_once, replay_existing
 from app.services.pagination import keyset_page
 from app.services.policy import Actor, Permission, grid_scope, require_permission
 
@@ -44,15 +45,18 @@ async def create_grid(
 ) -> tuple[Grid, bool]:
     """(grid, created): a re-sent create with the same id and name returns the stored grid."""
     require_permission(actor, Permission.GRID_MANAGE)
-    if grid_id is not None:
-        existing = await session.get(Grid, grid_id)
-        if existing is not None:
-            if existing.name != name:
-                raise Conflict("该 id 已用于另一网格", "Id already used", code="id_conflict")
-            return existing, False
+
+    async def replay(existing: Grid) -> Grid:
+        if existing.name != name:
+            raise id_conflict("该 id 已用于另一网格", "Id already used")
+        return existing
+
+    if (stored := await replay_existing(session, Grid, grid_id, replay)) is not None:
+        return stored, False
     grid = Grid(id=grid_id or uuid.uuid4(), name=name)
-    session.add(grid)
-    await _flush_unique(session)
+    duplicate = Conflict("网格名称已存在", "Grid name already exists", code="duplicate_name")
+    if (stored := await insert_once(session, grid, replay, other_conflict=duplicate)) is not None:
+        return stored, False
     audit.record(
         session,
         actor=actor,

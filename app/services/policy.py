@@ -144,6 +144,29 @@ def require_inspection_kind(actor: Actor, kind: str) -> None:
         )
 
 
+# Which hazard sources each role may file through the API (issue 10 finding 12): the source
+# follows from who found the hazard, so the ledger's statistics by source (plan 三(一)
+# 全部上账, by 企业自查 / 网格巡查 / 执法检查) cannot be skewed by an enterprise filing its own
+# hazard as `enforcement`. `public_report` only through triage, for everyone.
+HAZARD_SOURCES: dict[Role, frozenset[str]] = {
+    Role.street_office: frozenset(
+        {"enforcement", "grid_patrol", "self_check", "principal_check", "other"}
+    ),
+    Role.enterprise_head: frozenset({"self_check", "principal_check"}),
+    Role.grid_staff: frozenset({"grid_patrol"}),
+    Role.dashboard: frozenset(),
+}
+
+
+def require_hazard_source(actor: Actor, source: str) -> None:
+    if source not in HAZARD_SOURCES[actor.role]:
+        raise Forbidden(
+            f"当前角色不能登记来源为 {source} 的隐患",
+            f"Your role may not file a hazard with source {source}",
+            code="hazard_source_forbidden",
+        )
+
+
 def enterprise_scope(actor: Actor) -> ColumnElement[bool]:
     """Filter on `Enterprise` rows the actor may see."""
     if actor.role == Role.street_office:

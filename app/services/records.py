@@ -7,13 +7,14 @@ read those of their grids; the dashboard reads none (policy: RECORD_READ / RECOR
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.errors import Forbidden, NotFound, Unprocessable
 from app.models.base import Base
 from app.models.records import (
     DRILL_KIND_LABELS,
@@ -33,8 +34,9 @@ from app.rules.certificates import (
 )
 from app.rules.idcard import is_valid_id_number, mask_id_number
 from app.schemas.records import CertificateCreate, CertificateRead, DrillCreate, TrainingCreate
-from app.services import audit, meta
+from app.services import audit, meta, uploads
 from app.services.enterprises import visible_enterprise
+from app.services.insert_once import id_conflict, insert_once, replay_existing
 from app.services.pagination import keyset_page
 from app.services.policy import Actor, Permission, require_permission
 
@@ -63,25 +65,18 @@ async def _enterprise_for(
     return ent.id
 
 
-async def _replay(
-    session: AsyncSession,
-    model: type[R],
-    record_id: uuid.UUID,
-    ent_id: uuid.UUID,
-    fields: dict[str, Any],
-) -> R | None:
+def _replayer(ent_id: uuid.UUID, fields: dict[str, Any]) -> Callable[[Any], Awaitable[Any]]:
     """A re-sent create (same client id): the stored row if the body matches, else 409."""
-    existing = await session.get(model, record_id)
-    if existing is None:
-        return None
-    same = existing.enterprise_id == ent_id and all(
-        getattr(existing, k) == v for k, v in fields.items()
-    )
-    if not same:
-        raise Conflict(
-            "该 id 已用于另一条记录", "Id already used by another record", code="id_conflict"
+
+    async def replay(existing: Any) -> Any:
+        same = existing.enterprise_id == ent_id and all(
+            getattr(existing, k) == v for k, v in fields.items()
         )
-    return existing
+        if not same:
+            raise id_conflict("该 id 已用于另一条记录", "Id already used by another record")
+        return existing
+
+    return replay
 
 
 async def _create(
@@ -94,15 +89,14 @@ async def _create(
     fields: dict[str, Any],
 ) -> tuple[R, bool]:
     ent_id = await _enterprise_for(session, actor, enterprise_id, write=True)
-    if record_id is not None:
-        existing = await _replay(session, model, record_id, ent_id, fields)
-        if existing is not None:
-            return existing, False
+    replay = _replayer(ent_id, fields)
+    if (stored := await replay_existing(session, model, record_id, replay)) is not None:
+        return stored, False
     obj = model(
         id=record_id or uuid.uuid4(), enterprise_id=ent_id, created_by=actor.user_id, **fields
     )
-    session.add(obj)
-    await session.flush()
+    if (stored := await insert_once(session, obj, replay)) is not None:
+        return stored, False
     kind = _NAMES[model][0]
     public = {k: v for k, v in fields.items() if k not in _PERSONAL}
     audit.record(
@@ -154,6 +148,14 @@ async def create_drill(
             "Only the street office may record its own observation",
             code="observation_office_only",
         )
+    ent_id = await _enterprise_for(session, actor, enterprise_id, write=True)
+    await uploads.claim_photos(
+        session,
+        actor=actor,
+        enterprise_id=ent_id,
+        photo_ids=list(data.photo_ids),
+        field=["body", "photo_ids"],
+    )
     fields = data.model_dump(exclude={"id"})
     fields["photo_ids"] = [str(p) for p in data.photo_ids]
     return await _create(

@@ -8,19 +8,18 @@ with `register_visibility`.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import NotFound
+from app.core.errors import NotFound, Unprocessable
 from app.core.storage import BlobNotFoundError, BlobStorage
 from app.models.enterprise import Enterprise
 from app.models.upload import Upload
 from app.services import audit
-from app.services.images import sanitize_image
+from app.services.images import sanitize_in_worker
 from app.services.policy import Actor, Permission, enterprise_scope, require_permission
 
 VisibilityCheck = Callable[[AsyncSession, Actor, Upload], Awaitable[bool]]
@@ -32,6 +31,39 @@ EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 def register_visibility(check: VisibilityCheck) -> None:
     """Let another domain grant access to uploads attached to its objects."""
     _EXTRA_CHECKS.append(check)
+
+
+async def claim_photos(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    enterprise_id: uuid.UUID,
+    photo_ids: list[uuid.UUID],
+    field: list[str | int],
+) -> None:
+    """Photos an object of `enterprise_id` may hold: uploads of that enterprise, or the
+    caller's own not yet attached ones (which then become the enterprise's, so whoever sees
+    the object sees them). Anything else — unknown, another enterprise's, someone else's
+    unattached upload — is a 422 naming the index: an id cannot pull a foreign photo into
+    view, nor leave a photo visible to no one (issue 10 finding 12)."""
+    if not photo_ids:
+        return
+    wanted = list(dict.fromkeys(photo_ids))
+    uploads = {u.id: u for u in await session.scalars(select(Upload).where(Upload.id.in_(wanted)))}
+    for i, pid in enumerate(photo_ids):
+        up = uploads.get(pid)
+        if up is None or not (
+            up.enterprise_id == enterprise_id
+            or (up.enterprise_id is None and up.uploaded_by == actor.user_id)
+        ):
+            raise Unprocessable(
+                "照片不存在或不属于该企业",
+                "Unknown photo, or a photo of another enterprise",
+                code="photo_not_attachable",
+                field=[*field, i],
+            )
+    for up in uploads.values():
+        up.enterprise_id = enterprise_id
 
 
 async def store_upload(
@@ -49,8 +81,8 @@ async def store_upload(
     """
     if actor is not None:
         require_permission(actor, Permission.UPLOAD_CREATE)
-    clean = await asyncio.to_thread(
-        sanitize_image, data, max_bytes=max_bytes, max_pixels=max_pixels
+    clean = await sanitize_in_worker(
+        data, max_bytes=max_bytes, max_pixels=max_pixels, anonymous=actor is None
     )
     key = await storage.put(clean.data, content_type=clean.content_type)
     upload = Upload(

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import security
@@ -17,6 +16,7 @@ from app.models.grid import Grid
 from app.models.user import AuthSession, Role, User, UserGrid
 from app.schemas.user import UserCreate, UserUpdate
 from app.services import audit
+from app.services.insert_once import Replay, id_conflict, insert_once, replay_existing
 from app.services.pagination import keyset_page
 from app.services.policy import Actor, Permission, require_permission
 from app.services.sync import tracking
@@ -109,55 +109,85 @@ async def _check_refs(
             )
 
 
+def _replayer(session: AsyncSession, data: UserCreate) -> Replay[User, UserView]:
+    async def replay(existing: User) -> UserView:
+        if existing.username != data.username or existing.role != data.role:
+            raise id_conflict("该 id 已用于另一用户", "Id already used")
+        return await view_of(session, existing)
+
+    return replay
+
+
 async def create_user(
     session: AsyncSession, *, actor: Actor | None, data: UserCreate
 ) -> tuple[UserView, bool]:
     """`actor=None` is the bootstrap path of the CLI (`zhiben create-user`)."""
     if actor is not None:
         require_permission(actor, Permission.USER_MANAGE)
-    if data.id is not None and (existing := await session.get(User, data.id)) is not None:
-        if existing.username != data.username or existing.role != data.role:
-            raise Conflict("该 id 已用于另一用户", "Id already used", code="id_conflict")
-        return await view_of(session, existing), False
+    replay = _replayer(session, data)
+    if (stored := await replay_existing(session, User, data.id, replay)) is not None:
+        return stored, False
     await _check_refs(session, data.enterprise_id, data.grid_ids)
     user = User(
         id=data.id or uuid.uuid4(),
         username=data.username,
-        password_hash=security.hash_password(data.password),
+        password_hash=await security.hash_password_async(data.password),
         role=data.role,
         display_name=data.display_name,
         enterprise_id=data.enterprise_id,
         is_active=True,
     )
-    session.add(user)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict(
-            "用户名已存在", "Username already exists", code="duplicate_username"
-        ) from exc
+    duplicate = Conflict("用户名已存在", "Username already exists", code="duplicate_username")
+    if (stored := await insert_once(session, user, replay, other_conflict=duplicate)) is not None:
+        return stored, False
     for gid in sorted(set(data.grid_ids or [])):
         session.add(UserGrid(user_id=user.id, grid_id=gid))
     await session.flush()
     view = await view_of(session, user)
+    created = {"username": user.username, "role": user.role, "enterprise_id": user.enterprise_id}
     audit.record(
         session,
         actor=actor,
         action="create",
         object_type="user",
         object_id=user.id,
-        changes=audit.diff(
-            {},
-            {
-                "username": user.username,
-                "role": user.role,
-                "enterprise_id": user.enterprise_id,
-                "grid_ids": view.grid_ids,
-            },
-        ),
+        changes=audit.diff({}, {**created, "grid_ids": view.grid_ids}),
     )
     return view, True
+
+
+async def _end_sessions(
+    session: AsyncSession, *, user_id: uuid.UUID, keep: uuid.UUID | None
+) -> None:
+    """Revoke the user's logins (access and refresh tokens check this at once), but `keep`."""
+    stmt = update(AuthSession).where(
+        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
+    )
+    if keep is not None:
+        stmt = stmt.where(AuthSession.id != keep)
+    await session.execute(stmt.values(revoked_at=datetime.now(UTC)))
+
+
+async def _replace_grids(
+    session: AsyncSession, *, user: User, before: UserView, grid_ids: list[uuid.UUID] | None
+) -> None:
+    if user.role != Role.grid_staff:
+        raise Unprocessable(
+            "只有网格员可以分配网格",
+            "Only grid staff have grids",
+            code="grid_ids_not_allowed",
+            field=["body", "grid_ids"],
+        )
+    if not grid_ids:
+        raise Unprocessable(
+            "网格员至少分配一个网格", "Grid staff need a grid", field=["body", "grid_ids"]
+        )
+    await _check_refs(session, None, grid_ids)
+    lost = set(before.grid_ids) - set(grid_ids)
+    await tracking.log_scope_loss(session, user_id=user.id, lost_grid_ids=lost)
+    await session.execute(delete(UserGrid).where(UserGrid.user_id == user.id))
+    for gid in sorted(set(grid_ids)):
+        session.add(UserGrid(user_id=user.id, grid_id=gid))
 
 
 async def update_user(
@@ -168,38 +198,21 @@ async def update_user(
     if user is None:
         raise NotFound("用户不存在", "User not found")
     before = await view_of(session, user)
-    fields = data.model_dump(exclude_unset=True)
-    if "grid_ids" in fields:
-        if user.role != Role.grid_staff:
-            raise Unprocessable(
-                "只有网格员可以分配网格",
-                "Only grid staff have grids",
-                code="grid_ids_not_allowed",
-                field=["body", "grid_ids"],
-            )
-        if not data.grid_ids:
-            raise Unprocessable(
-                "网格员至少分配一个网格", "Grid staff need a grid", field=["body", "grid_ids"]
-            )
-        await _check_refs(session, None, data.grid_ids)
-        lost = set(before.grid_ids) - set(data.grid_ids)
-        await tracking.log_scope_loss(session, user_id=user.id, lost_grid_ids=lost)
-        await session.execute(delete(UserGrid).where(UserGrid.user_id == user.id))
-        for gid in sorted(set(data.grid_ids)):
-            session.add(UserGrid(user_id=user.id, grid_id=gid))
+    if "grid_ids" in data.model_fields_set:
+        await _replace_grids(session, user=user, before=before, grid_ids=data.grid_ids)
     if data.display_name is not None:
         user.display_name = data.display_name
     if data.password is not None:
-        user.password_hash = security.hash_password(data.password)
+        user.password_hash = await security.hash_password_async(data.password)
+        # A new password ends every other login of the user (ASVS 7.4.3): whoever knew the
+        # old one keeps nothing; changing one's own keeps only the session doing it.
+        keep = actor.session_id if actor.user_id == user.id else None
+        await _end_sessions(session, user_id=user.id, keep=keep)
     if data.is_active is not None:
         user.is_active = data.is_active
         if not data.is_active:
             # Every login of the user ends now: refresh tokens and access tokens alike.
-            await session.execute(
-                update(AuthSession)
-                .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
-                .values(revoked_at=datetime.now(UTC))
-            )
+            await _end_sessions(session, user_id=user.id, keep=None)
     await session.flush()
     after = await view_of(session, user)
     changes = audit.diff(before.__dict__, after.__dict__)

@@ -132,3 +132,18 @@ async def test_malformed_multipart_is_declared_400(client: httpx.AsyncClient, wo
     assert_problem(resp, 400)
     spec = (await client.get("/openapi.json")).json()
     assert "400" in spec["paths"]["/api/v1/uploads"]["post"]["responses"]
+
+
+async def test_anonymous_uploads_have_a_lower_pixel_cap(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Issue 10 finding 13: 14.4 MP passes the staff cap (40 MP) but not the anonymous one
+    (12 MP), where it is refused from the header, before any pixel is decoded."""
+    from tests.api.public_helpers import upload as public_upload
+
+    declared = bomb_png(3800)
+    anonymous = await public_upload(client, declared, name="p.png")
+    assert_problem(anonymous, 422, "image_too_large_pixels")
+    staff = await upload(client, world, "grid1", declared)
+    assert staff.status_code == 201, staff.text
+    assert (staff.json()["width"], staff.json()["height"]) == (3800, 3800)

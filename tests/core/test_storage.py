@@ -40,11 +40,28 @@ async def test_round_trip(storage: LocalStorage) -> None:
 
 async def test_put_is_idempotent(storage: LocalStorage) -> None:
     first = await storage.put(DATA, content_type="image/jpeg")
-    mtime = storage.path(first).stat().st_mtime_ns
+    before = storage.path(first).stat()
     second = await storage.put(DATA, content_type="image/png")
     assert first == second
-    assert storage.path(first).stat().st_mtime_ns == mtime
+    after = storage.path(first).stat()
+    # Not rewritten (same file), only touched: the mtime is the last put (delete_if_idle).
+    assert after.st_ino == before.st_ino
+    assert after.st_mtime_ns >= before.st_mtime_ns
     assert _all_files(storage.root) == [storage.path(first)]
+
+
+async def test_delete_if_idle_keeps_a_recently_put_blob(storage: LocalStorage) -> None:
+    key = await storage.put(DATA, content_type="image/jpeg")
+    path = storage.path(key)
+    os.utime(path, (1_000_000, 1_000_000))  # last stored long ago
+    await storage.put(DATA, content_type="image/jpeg")  # a racing upload stores it again
+    assert not await storage.delete_if_idle(key, idle_since=2_000_000)
+    assert await storage.open(key) == DATA
+    os.utime(path, (1_000_000, 1_000_000))
+    assert await storage.delete_if_idle(key, idle_since=2_000_000)
+    assert not await storage.exists(key)
+    assert _all_files(storage.root) == []  # no tombstone left behind
+    assert not await storage.delete_if_idle(key, idle_since=2_000_000)
 
 
 async def test_concurrent_puts_of_same_bytes(storage: LocalStorage) -> None:

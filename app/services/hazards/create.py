@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, Unprocessable
+from app.core.errors import Unprocessable
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard, HazardSource, HazardStatus, PhotoKind
 from app.models.user import Role
@@ -26,7 +26,8 @@ from app.services.hazards.common import (
     next_ledger_no,
     now_utc,
 )
-from app.services.policy import Actor, Permission, require_permission
+from app.services.insert_once import Replay, id_conflict, insert_once, replay_existing
+from app.services.policy import Actor, Permission, require_hazard_source, require_permission
 
 
 @dataclass(frozen=True)
@@ -81,20 +82,65 @@ def _check_fixed_on_spot(data: NewHazard) -> None:
         )
 
 
+def _replayer(enterprise: Enterprise, data: NewHazard) -> Replay[Hazard, Hazard]:
+    async def replay(existing: Hazard) -> Hazard:
+        if not _same_content(existing, enterprise, data):
+            raise id_conflict("该 id 已用于另一条隐患", "Id already used")
+        return existing
+
+    return replay
+
+
 async def create_hazard(
     session: AsyncSession, *, actor: Actor | None, enterprise: Enterprise, data: NewHazard
 ) -> tuple[Hazard, bool]:
     """Write the hazard in the caller's transaction (flush only); `False` for a re-sent id.
-
-    The caller has already checked the actor's permission and its scope over `enterprise`.
-    """
-    if data.id is not None:
-        existing = await session.get(Hazard, data.id)
-        if existing is not None:
-            if not _same_content(existing, enterprise, data):
-                raise Conflict("该 id 已用于另一条隐患", "Id already used", code="id_conflict")
-            return existing, False
+    The caller has already checked the actor's permission and its scope over `enterprise`."""
+    replay = _replayer(enterprise, data)
+    if (stored := await replay_existing(session, Hazard, data.id, replay)) is not None:
+        return stored, False
     _check_fixed_on_spot(data)
+    hazard = await _build(session, actor=actor, enterprise=enterprise, data=data)
+    if (stored := await insert_once(session, hazard, replay)) is not None:
+        return stored, False
+    await attach_photos(
+        session, hazard, actor=actor, photo_ids=data.photo_ids, kind=PhotoKind.found.value
+    )
+    await add_history(
+        session,
+        hazard,
+        actor=actor,
+        action="create",
+        from_status=None,
+        data={"fixed_on_spot": data.fixed_on_spot, "level": hazard.level},
+    )
+    _record_created(session, actor, hazard)
+    await session.flush()
+    return hazard, True
+
+
+def _record_created(session: AsyncSession, actor: Actor | None, hazard: Hazard) -> None:
+    changes = {"ledger_no": hazard.ledger_no, "status": hazard.status, "level": hazard.level}
+    audit.record(
+        session,
+        actor=actor,
+        action="create",
+        object_type=OBJECT_TYPE,
+        object_id=hazard.id,
+        changes=changes,
+    )
+    audit.emit(
+        session,
+        topic="hazard.created",
+        object_type=OBJECT_TYPE,
+        object_id=hazard.id,
+        payload=_event_payload(hazard),
+    )
+
+
+async def _build(
+    session: AsyncSession, *, actor: Actor | None, enterprise: Enterprise, data: NewHazard
+) -> Hazard:
     now = now_utc()
     status = HazardStatus.closed if data.fixed_on_spot else HazardStatus.reported
     is_major = data.determination.level == HazardLevel.major
@@ -122,36 +168,7 @@ async def create_hazard(
     if data.fixed_on_spot:
         hazard.verified_at = hazard.closed_at = now
         hazard.verified_by = actor.user_id if actor else None
-    session.add(hazard)
-    await session.flush()
-    await attach_photos(
-        session, hazard, actor=actor, photo_ids=data.photo_ids, kind=PhotoKind.found.value
-    )
-    await add_history(
-        session,
-        hazard,
-        actor=actor,
-        action="create",
-        from_status=None,
-        data={"fixed_on_spot": data.fixed_on_spot, "level": hazard.level},
-    )
-    audit.record(
-        session,
-        actor=actor,
-        action="create",
-        object_type=OBJECT_TYPE,
-        object_id=hazard.id,
-        changes={"ledger_no": hazard.ledger_no, "status": hazard.status, "level": hazard.level},
-    )
-    audit.emit(
-        session,
-        topic="hazard.created",
-        object_type=OBJECT_TYPE,
-        object_id=hazard.id,
-        payload=_event_payload(hazard),
-    )
-    await session.flush()
-    return hazard, True
+    return hazard
 
 
 def _event_payload(hazard: Hazard) -> dict[str, object]:
@@ -172,6 +189,22 @@ _DEFAULT_SOURCE = {
 }
 
 
+async def _determination(
+    session: AsyncSession, actor: Actor, enterprise: Enterprise, body: HazardCreate
+) -> Determination:
+    if body.id is not None and await session.get(Hazard, body.id) is not None:
+        return Determination(HazardLevel.general, Basis(None))  # replay: not re-judged
+    return determine(
+        actor=actor,
+        enterprise=enterprise,
+        item_codes=body.item_codes,
+        requested_level=body.level,
+        level_reason=body.level_reason,
+        device_failed=body.device_failed,
+        standard=await standards.current(session),
+    )
+
+
 async def create_via_api(
     session: AsyncSession, *, actor: Actor, body: HazardCreate
 ) -> tuple[Hazard, bool]:
@@ -185,25 +218,16 @@ async def create_via_api(
             code="source_not_allowed",
             field=["body", "source"],
         )
-    if body.id is not None and await session.get(Hazard, body.id) is not None:
-        determination = Determination(HazardLevel.general, Basis(None))  # replay: not re-judged
-    else:
-        determination = determine(
-            actor=actor,
-            enterprise=enterprise,
-            item_codes=body.item_codes,
-            requested_level=body.level,
-            level_reason=body.level_reason,
-            device_failed=body.device_failed,
-            standard=await standards.current(session),
-        )
+    determination = await _determination(session, actor, enterprise, body)
+    source = (body.source or _DEFAULT_SOURCE.get(actor.role, HazardSource.other)).value
+    require_hazard_source(actor, source)
     data = NewHazard(
         id=body.id,
         description=body.description,
         category=body.category.value,
         location=body.location,
         hazard_type=body.hazard_type.value if body.hazard_type else None,
-        source=(body.source or _DEFAULT_SOURCE.get(actor.role, HazardSource.other)).value,
+        source=source,
         determination=determination,
         photo_ids=list(body.photo_ids),
         fixed_on_spot=body.fixed_on_spot,

@@ -7,7 +7,7 @@ of two conflicting transitions one wins and the other gets 409 (or 412 with a st
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -100,13 +100,24 @@ def _snapshot(hazard: Hazard) -> dict[str, Any]:
     return {k: getattr(hazard, k) for k in _TRACKED}
 
 
-def _not_past(value: date, field: str) -> None:
-    """Brief §3: a new deadline may not lie in the past (Shanghai date)."""
-    if value < today_in_shanghai():
+def _not_past(value: date, field: str, horizon_days: int | None) -> None:
+    """Brief §3: a new deadline may not lie in the past (Shanghai date). Nor beyond the plan
+    horizon (issue 10 finding 12: a deadline of 9999-12-31 would never be overdue, and 动态清零
+    needs every hazard rectified within a bounded time); `None` only for the street office's
+    extension, which is how a longer time is granted."""
+    today = today_in_shanghai()
+    if value < today:
         raise Unprocessable(
             "期限不能早于今天",
             "The date may not lie in the past",
             code="date_in_past",
+            field=["body", field],
+        )
+    if horizon_days is not None and value > today + timedelta(days=horizon_days):
+        raise Unprocessable(
+            f"期限不得晚于今天起 {horizon_days} 天；更长的期限须由街道安委办延期批准",
+            f"The date may be at most {horizon_days} days ahead; the street office may extend it",
+            code="deadline_too_far",
             field=["body", field],
         )
 
@@ -131,9 +142,10 @@ async def plan(
     hazard_id: uuid.UUID,
     data: PlanBody,
     if_match: int | None = None,
+    horizon_days: int,
 ) -> Hazard:
     hazard = await _begin(session, actor, hazard_id, "plan", if_match)
-    _not_past(data.deadline, "deadline")
+    _not_past(data.deadline, "deadline", horizon_days)
     if hazard.level == HazardLevel.major:
         # 五落实 for major hazards (brief §7): funds, goal, interim measures, emergency plan.
         missing = [
@@ -193,6 +205,7 @@ async def verify(
     hazard_id: uuid.UUID,
     data: VerifyBody,
     if_match: int | None = None,
+    horizon_days: int,
 ) -> Hazard:
     hazard = await _begin(session, actor, hazard_id, "verify", if_match)
     if not _is_verifier(actor, hazard):
@@ -217,7 +230,7 @@ async def verify(
     else:
         hazard.status = HazardStatus.rectifying.value
         if data.new_deadline is not None:
-            _not_past(data.new_deadline, "new_deadline")
+            _not_past(data.new_deadline, "new_deadline", horizon_days)
             extra |= {"old_deadline": hazard.deadline, "new_deadline": data.new_deadline}
             hazard.deadline = data.new_deadline
     return await _finish(
@@ -259,7 +272,7 @@ async def supervise(
 ) -> Hazard:
     hazard = await _begin(session, actor, hazard_id, "supervise", if_match)
     _require_major(hazard, "supervise")
-    _not_past(data.due, "due")
+    _not_past(data.due, "due", None)  # 挂牌督办: the street office sets the due date
     before = _snapshot(hazard)
     hazard.supervised, hazard.supervise_unit, hazard.supervise_due = True, data.unit, data.due
     hazard.supervised_at = now_utc()
@@ -280,6 +293,7 @@ async def extend(
     hazard_id: uuid.UUID,
     data: ExtendBody,
     if_match: int | None = None,
+    horizon_days: int,
 ) -> Hazard:
     hazard = await _begin(session, actor, hazard_id, "extend", if_match)
     if not _is_verifier(actor, hazard):
@@ -288,7 +302,7 @@ async def extend(
             "Extensions are granted by whoever verifies the hazard",
             "not_verifier",
         )
-    _not_past(data.new_deadline, "new_deadline")
+    _not_past(data.new_deadline, "new_deadline", None if actor.is_street_office else horizon_days)
     before = _snapshot(hazard)
     old = hazard.deadline
     hazard.deadline = data.new_deadline

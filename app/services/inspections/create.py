@@ -20,10 +20,9 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, Unprocessable
+from app.core.errors import Unprocessable
 from app.models.enterprise import Enterprise
 from app.models.hazard import HazardCategory, HazardSource
 from app.models.inspection import (
@@ -44,6 +43,7 @@ from app.services import audit, meta, standards
 from app.services.determination import check_item_codes, determine
 from app.services.enterprises import visible_enterprise
 from app.services.hazards.create import NewHazard, create_hazard
+from app.services.insert_once import id_conflict, insert_once, replay_existing
 from app.services.inspections.queries import shape_many, visible_inspection
 from app.services.policy import Actor, require_inspection_kind
 
@@ -191,9 +191,7 @@ async def _replay(
 ) -> dict[str, Any]:
     visible = await visible_inspection(session, actor=actor, inspection_id=existing.id)
     if visible is None or existing.body_hash != digest:
-        raise Conflict(
-            "该 id 已用于另一检查记录", "Id already used by another inspection", code="id_conflict"
-        )
+        raise id_conflict("该 id 已用于另一检查记录", "Id already used by another inspection")
     return (await shape_many(session, [existing]))[0]
 
 
@@ -203,23 +201,19 @@ async def create_inspection(
     """File an inspection; `False` (and the stored view) for an identical re-send."""
     require_inspection_kind(actor, data.kind)
     digest = body_hash(data)
-    if data.id is not None:
-        existing = await session.get(Inspection, data.id)
-        if existing is not None:
-            return await _replay(session, actor=actor, existing=existing, digest=digest), False
+
+    async def replay(existing: Inspection) -> dict[str, Any]:
+        return await _replay(session, actor=actor, existing=existing, digest=digest)
+
+    if (stored := await replay_existing(session, Inspection, data.id, replay)) is not None:
+        return stored, False
     ent = await visible_enterprise(session, actor=actor, enterprise_id=data.enterprise_id)
     standard = await standards.current(session)
     _check_body(actor, ent, standard, data)
     await _check_photos(session, actor, ent, data)
     insp = _build(actor, ent, standard, data, digest, checkin_radius_m)
-    session.add(insp)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:  # the same id filed concurrently: retry gets the replay
-        raise Conflict(
-            "该检查记录正在提交，请重试", "Concurrent create", code="id_conflict"
-        ) from exc
+    if (stored := await insert_once(session, insp, replay)) is not None:
+        return stored, False
     hazard_ids = await _children(session, actor, ent, standard, insp, data)
     _record(session, actor, insp, hazard_ids)
     await session.flush()

@@ -6,7 +6,6 @@ counted the request against the abuse limits.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
@@ -30,7 +29,7 @@ from app.rules.phone import normalize_mobile
 from app.rules.receipts import new_receipt_code, normalize_receipt_code
 from app.schemas.public_report import PublicReportCreate, PublicReportStatus
 from app.services import audit, meta
-from app.services.images import sanitize_image
+from app.services.images import sanitize_in_worker
 from app.services.public_reports.contact import encrypt_phone
 
 OBJECT_TYPE = "public_report"
@@ -46,11 +45,11 @@ async def store_upload(
     session: AsyncSession, *, settings: Settings, storage: BlobStorage, data: bytes
 ) -> PublicUpload:
     """Sniff, cap and re-encode a photo (EXIF/GPS gone, PIPL Art. 28), then keep it."""
-    clean = await asyncio.to_thread(
-        sanitize_image,
+    clean = await sanitize_in_worker(
         data,
         max_bytes=settings.public_upload_max_bytes,
-        max_pixels=settings.upload_max_pixels,
+        max_pixels=settings.public_upload_max_pixels,
+        anonymous=True,
     )
     key = await storage.put(clean.data, content_type=clean.content_type)
     upload = PublicUpload(

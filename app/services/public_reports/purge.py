@@ -8,7 +8,8 @@ some other row — staff upload or public upload — still points at the same co
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +21,8 @@ from app.services import audit
 from app.services.public_reports.intake import UPLOAD_TTL
 
 BATCH = 500
+# A blob stored this recently is kept even when no committed row refers to it yet.
+BLOB_GRACE = timedelta(hours=1)
 
 
 async def delete_expired_public_uploads(
@@ -53,16 +56,21 @@ async def delete_expired_public_uploads(
 
 
 async def remove_orphan_blobs(
-    session: AsyncSession, *, storage: BlobStorage, keys: list[str]
+    session: AsyncSession, *, storage: BlobStorage, keys: list[str], now: float | None = None
 ) -> int:
-    """Remove the blobs of `keys` that no row references any more. A new upload of the very
-    same bytes racing this check could lose its blob; the window is one query long."""
+    """Remove the blobs of `keys` that no row references and that nobody stored within
+    `BLOB_GRACE`. An upload of the very same bytes stores (touches) the blob before its row
+    exists, and its row only becomes visible when its transaction commits: the grace, far
+    longer than any request, covers that window, and `delete_if_idle` makes the last check
+    and the removal one atomic step against a `put` (issue 10 finding 13)."""
+    idle_since = (now if now is not None else time.time()) - BLOB_GRACE.total_seconds()
     removed = 0
     for key in keys:
         used = select(
             exists().where(Upload.sha256 == key) | exists().where(PublicUpload.sha256 == key)
         )
-        if not await session.scalar(used):
-            await storage.delete(key)
+        if not await session.scalar(used) and await storage.delete_if_idle(
+            key, idle_since=idle_since
+        ):
             removed += 1
     return removed

@@ -31,6 +31,7 @@ from app.core.errors import AppError
 from app.models.audit import OutboxEvent
 from app.models.base import utcnow
 from app.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from app.services.webhooks.transport import PinnedTransport, pinned
 from app.services.webhooks.urls import (
     DestinationRefused,
     Resolver,
@@ -72,7 +73,9 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 def make_client() -> httpx.AsyncClient:
     # No redirects (a 30x to an internal address would bypass the checks); no proxies from the
     # environment (they would connect on our behalf to wherever the URL says).
+    # The transport connects only to the address `check_destination` checked (DNS pinning).
     return httpx.AsyncClient(
+        transport=PinnedTransport(),
         timeout=httpx.Timeout(TOTAL_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
         follow_redirects=False,
         trust_env=False,
@@ -233,9 +236,10 @@ class Relay:
     async def _send(self, c: Claimed) -> tuple[int | None, str | None]:
         """(status code, error): the code when the consumer answered, else a short reason."""
         try:
-            await check_destination(c.url, self._allowed, self._resolve)
-            async with asyncio.timeout(TOTAL_TIMEOUT_S):
-                return await self._post(c), None
+            host, address = await check_destination(c.url, self._allowed, self._resolve)
+            with pinned(host, address):
+                async with asyncio.timeout(TOTAL_TIMEOUT_S):
+                    return await self._post(c), None
         except DestinationRefused:
             return None, "destination_refused: host resolves to a non-public address"
         except AppError:

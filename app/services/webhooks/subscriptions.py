@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, NotFound
+from app.core.errors import NotFound
 from app.models.audit import OutboxEvent
 from app.models.webhook import DELIVERY_STATUS_LABELS, WebhookDelivery, WebhookSubscription
 from app.schemas.webhook import DeliveryRead, WebhookCreate, WebhookUpdate
 from app.services import audit, meta
+from app.services.insert_once import id_conflict, insert_once, replay_existing
 from app.services.pagination import keyset_page
 from app.services.policy import Actor, Permission, require_permission
 from app.services.webhooks.urls import check_url
@@ -40,17 +41,19 @@ async def create_webhook(
     one without its secret (it is shown once); another body under that id is a 409."""
     require_permission(actor, Permission.WEBHOOK_MANAGE)
     check_url(data.url, allowed_hosts)
-    if data.id is not None:
-        existing = await session.get(WebhookSubscription, data.id)
-        if existing is not None:
-            same = (existing.name, existing.url, existing.topics) == (
-                data.name,
-                data.url,
-                list(data.topics),
-            )
-            if not same:
-                raise Conflict("该 id 已用于另一订阅", "Id already used", code="id_conflict")
-            return existing, False
+
+    async def replay(existing: WebhookSubscription) -> WebhookSubscription:
+        same = (existing.name, existing.url, existing.topics) == (
+            data.name,
+            data.url,
+            list(data.topics),
+        )
+        if not same:
+            raise id_conflict("该 id 已用于另一订阅", "Id already used")
+        return existing
+
+    if stored := await replay_existing(session, WebhookSubscription, data.id, replay):
+        return stored, False
     sub = WebhookSubscription(
         id=data.id or uuid.uuid4(),
         name=data.name,
@@ -60,8 +63,8 @@ async def create_webhook(
         is_active=True,
         created_by=actor.user_id,
     )
-    session.add(sub)
-    await session.flush()
+    if (stored := await insert_once(session, sub, replay)) is not None:
+        return stored, False
     audit.record(
         session,
         actor=actor,
