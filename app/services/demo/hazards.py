@@ -102,6 +102,7 @@ async def _plan(world: DemoWorld, name: str, who: str, deadline_in: int, major: 
             measures="制定整改措施，明确责任人、资金、时限和预案，逐项整改",
             **(five if major else {}),
         ),
+        horizon_days=world.settings.plan_horizon_days,
     )
 
 
@@ -121,7 +122,13 @@ async def _verify(
         note=note,
         new_deadline=world.today + timedelta(days=new) if new is not None else None,
     )
-    await verify(world.session, actor=_who(world, who), hazard_id=world.hazards[name], data=body)
+    await verify(
+        world.session,
+        actor=_who(world, who),
+        hazard_id=world.hazards[name],
+        data=body,
+        horizon_days=world.settings.plan_horizon_days,
+    )
 
 
 async def _supervise(world: DemoWorld, name: str, who: str, due_in: int) -> None:
@@ -131,7 +138,13 @@ async def _supervise(world: DemoWorld, name: str, who: str, due_in: int) -> None
 
 async def _extend(world: DemoWorld, name: str, who: str, new_deadline_in: int, reason: str) -> None:
     body = ExtendBody(new_deadline=world.today + timedelta(days=new_deadline_in), reason=reason)
-    await extend(world.session, actor=_who(world, who), hazard_id=world.hazards[name], data=body)
+    await extend(
+        world.session,
+        actor=_who(world, who),
+        hazard_id=world.hazards[name],
+        data=body,
+        horizon_days=world.settings.plan_horizon_days,
+    )
 
 
 async def _with_reason(world: DemoWorld, name: str, who: str, reason: str, *, fn: Any) -> None:
