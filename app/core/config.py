@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # Auth (brief §4): short-lived access tokens, rotated refresh tokens.
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=14, ge=1, le=90)
+    # A refresh retried within this many seconds with the just-rotated token gets the same new
+    # refresh token instead of revoking the login (its first answer was lost on the network).
+    refresh_grace_seconds: int = Field(default=30, ge=0, le=300)
     login_max_failures: int = Field(default=5, ge=1)
     login_failure_window_s: int = Field(default=15 * 60, ge=1)
 
