@@ -11,6 +11,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging
+from app.core.method_override import MethodOverrideMiddleware
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.openapi import install_openapi, operation_id
 from app.core.ratelimit import MemoryRateLimiter, build_limiter
@@ -55,5 +56,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     # Largest legitimate body: a 10 MB photo plus multipart framing.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.upload_max_bytes + 64 * 1024)
+    app.add_middleware(MethodOverrideMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

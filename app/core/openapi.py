@@ -18,6 +18,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from app.core.errors import PROBLEM_JSON
+from app.core.method_override import HEADER as OVERRIDE_HEADER
 from app.schemas.problem import Problem, ValidationProblem
 
 REF = "#/components/schemas/"
@@ -72,6 +73,9 @@ def refine(schema: dict[str, Any]) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     _add_problem_schemas(components)
     _rename_anonymous(schema, components)
+    for item in schema.get("paths", {}).values():
+        if "patch" in item:
+            _declare_method_override(item["patch"])
     for _path, method, op in _operations(schema):
         _declare_problems(op)
         if method == "post":
@@ -107,6 +111,17 @@ def _declare_problems(op: dict[str, Any]) -> None:
         if status == "default" or int(status) >= 400:
             name = "ValidationProblem" if status == "422" else "Problem"
             response["content"] = {PROBLEM_JSON: {"schema": {"$ref": REF + name}}}
+
+
+def _declare_method_override(op: dict[str, Any]) -> None:
+    """Clients without PATCH (WeChat `wx.request`) send this operation as a POST with
+    `X-HTTP-Method-Override: PATCH` (app.core.method_override)."""
+    op["x-method-override"] = {"method": "POST", "header": OVERRIDE_HEADER, "value": "PATCH"}
+    note = (
+        f"不能发送 PATCH 的客户端（如微信小程序 wx.request）可改用 POST 并带请求头 "
+        f"`{OVERRIDE_HEADER}: PATCH`，效果相同。"
+    )
+    op["description"] = (op.get("description", "") + "\n\n" + note).strip()
 
 
 def _declare_idempotency_key(op: dict[str, Any]) -> None:
