@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # Jurisdiction box for public report coordinates, GCJ-02: (south, west, north, east);
     # the default covers 友谊路街道 (宝山区). Env: ZHIBEN_JURISDICTION_BBOX='[31.38,121.46,...]'.
     jurisdiction_bbox: tuple[float, float, float, float] = (31.38, 121.46, 31.43, 121.52)
+    # The jurisdiction's name as printed on exported ledgers (页眉 of the 台账 xlsx).
+    jurisdiction_name: str = Field(default="宝山区友谊路街道", min_length=1, max_length=60)
 
     # Uploads (issue 4/5).
     upload_max_bytes: int = 10 * 1024 * 1024

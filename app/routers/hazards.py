@@ -29,7 +29,7 @@ from app.schemas.hazard import (
     VerifyBody,
 )
 from app.services.determination import HazardLevel
-from app.services.hazards import export, queries, transitions
+from app.services.hazards import export, export_xlsx, queries, transitions
 from app.services.hazards.create import create_via_api
 from app.services.hazards.queries import HazardFilters
 
@@ -121,7 +121,8 @@ async def export_hazards(
     if format == "csv":
         body, media = export.stream_csv(maker, actor, filters), "text/csv; charset=utf-8"
     else:
-        body = export.stream_xlsx(maker, actor, filters)
+        place = request.app.state.settings.jurisdiction_name
+        body = export_xlsx.stream_xlsx(maker, actor, filters, jurisdiction=place)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     name = f"hazard-ledger-{today_in_shanghai().isoformat()}.{format}"
     return StreamingResponse(
