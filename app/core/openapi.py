@@ -143,7 +143,10 @@ def _declare_etag(op: dict[str, Any], components: dict[str, Any]) -> None:
         if not status.startswith("2"):
             continue
         body = response.get("content", {}).get("application/json", {}).get("schema", {})
-        if _versioned(components, body.get("$ref")):
+        refs = (
+            [body.get("$ref")] if "$ref" in body else [s.get("$ref") for s in body.get("anyOf", [])]
+        )
+        if refs and all(_versioned(components, r) for r in refs):
             response.setdefault("headers", {})["ETag"] = dict(ETAG_HEADER)
 
 
