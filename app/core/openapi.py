@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 
 from app.core.errors import PROBLEM_JSON
 from app.core.method_override import HEADER as OVERRIDE_HEADER
+from app.schemas.events import HAZARD_TOPICS, OTHER_TOPICS, Event, HazardEvent
 from app.schemas.problem import Problem, ValidationProblem
 
 REF = "#/components/schemas/"
@@ -52,6 +53,7 @@ def operation_id(route: APIRoute) -> str:
 
 def install_openapi(app: FastAPI) -> None:
     """Serve the post-processed document at /openapi.json (built once, then cached)."""
+    _register_webhooks(app)
 
     def build() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -69,10 +71,39 @@ def install_openapi(app: FastAPI) -> None:
     app.openapi = build  # type: ignore[method-assign]
 
 
+def _register_webhooks(app: FastAPI) -> None:
+    """The topic catalogue as OpenAPI 3.1 `webhooks`: one operation per topic, its body the
+    event a subscriber receives (documentation only: these are requests *we* send)."""
+    topics: list[tuple[str, str, type[Event | HazardEvent]]] = [
+        (t, d, HazardEvent) for t, d in HAZARD_TOPICS.items()
+    ]
+    topics += [(t, d, Event) for t, d in OTHER_TOPICS.items()]
+    for topic, summary, model in topics:
+
+        async def receive(body: Any) -> None:  # noqa: ARG001 — documentation only, never called
+            return None
+
+        receive.__annotations__ = {"body": model, "return": None}
+        app.webhooks.add_api_route(
+            topic,
+            receive,
+            methods=["POST"],
+            summary=summary,
+            operation_id="on_" + topic.replace(".", "_"),
+            tags=["webhooks"],
+            status_code=204,
+        )
+
+
 def refine(schema: dict[str, Any]) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     _add_problem_schemas(components)
     _rename_anonymous(schema, components)
+    for item in schema.get("webhooks", {}).values():
+        # A subscriber's answer is not validated by us: only "2xx = received" matters.
+        item["post"]["responses"] = {
+            "2XX": {"description": "已收到（任何 2xx）；其他状态或超时将按退避重试"}
+        }
     for item in schema.get("paths", {}).values():
         if "patch" in item:
             _declare_method_override(item["patch"])

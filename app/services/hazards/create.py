@@ -26,6 +26,7 @@ from app.services.hazards.common import (
     next_ledger_no,
     now_utc,
 )
+from app.services.hazards.events import hazard_payload
 from app.services.policy import Actor, Permission, require_permission
 
 
@@ -148,20 +149,10 @@ async def create_hazard(
         topic="hazard.created",
         object_type=OBJECT_TYPE,
         object_id=hazard.id,
-        payload=_event_payload(hazard),
+        payload=await hazard_payload(session, hazard),
     )
     await session.flush()
     return hazard, True
-
-
-def _event_payload(hazard: Hazard) -> dict[str, object]:
-    return {
-        "ledger_no": hazard.ledger_no,
-        "enterprise_id": hazard.enterprise_id,
-        "status": hazard.status,
-        "level": hazard.level,
-        "source": hazard.source,
-    }
 
 
 # Source of a hazard registered directly through the API, by the registering side.
