@@ -80,6 +80,28 @@ class PhotoRef(Schema):
     kind: PhotoKind
 
 
+# The transitions of services/hazards/machine.py (a test keeps the two lists equal).
+HazardAction = Literal["plan", "submit", "verify", "void", "supervise", "extend", "downgrade"]
+
+
+class Downgrade(Schema):
+    reason: str
+    by: uuid.UUID | None = None
+    at: datetime | None = None
+    from_level: HazardLevel | None = None
+
+
+class Basis(Schema):
+    """判定依据: the standard's version and items, or a recorded manual determination."""
+
+    standard_version: str | None = None
+    item_codes: list[str] = Field(default_factory=list)
+    articles: list[int] = Field(default_factory=list)
+    manual_reason: str | None = None
+    device_failed: bool = False
+    downgraded: Downgrade | None = Field(default=None, description="降级记录（原为重大隐患）")
+
+
 class HazardRead(Schema):
     id: uuid.UUID
     ledger_no: str
@@ -90,7 +112,7 @@ class HazardRead(Schema):
     category: HazardCategory
     hazard_type: HazardType | None
     level: HazardLevel
-    basis: dict[str, Any]
+    basis: Basis
     status: HazardStatus
     fixed_on_spot: bool
     found_at: datetime
@@ -120,7 +142,9 @@ class HazardRead(Schema):
     overdue: bool
     days_overdue: int
     photos: list[PhotoRef]
-    allowed_actions: list[str] = Field(description="当前状态下可执行的操作（不含角色判断）")
+    allowed_actions: list[HazardAction] = Field(
+        description="当前状态下可执行的操作（不含角色判断）"
+    )
     version: int
     created_at: datetime
     updated_at: datetime

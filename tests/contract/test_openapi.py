@@ -133,3 +133,25 @@ async def test_an_error_body_matches_the_declared_schema(
     errors = body["errors"]
     assert isinstance(errors, list)
     assert {"loc", "msg", "type"} <= set(errors[0])
+
+
+def test_enums_where_enums_exist(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    actions = schemas["HazardRead"]["properties"]["allowed_actions"]["items"]
+    assert sorted(actions["enum"]) == [
+        "downgrade",
+        "extend",
+        "plan",
+        "submit",
+        "supervise",
+        "verify",
+        "void",
+    ]
+    change = schemas["ChangeRead"]["properties"]
+    assert sorted(change["op"]["enum"]) == ["removed", "upsert", "voided"]
+    assert sorted(change["object_type"]["enum"]) == ["enterprise", "hazard", "inspection"]
+    basis = schemas["HazardRead"]["properties"]["basis"]
+    assert basis == {"$ref": "#/components/schemas/Basis"}
+    assert {"standard_version", "item_codes", "manual_reason", "downgraded"} <= set(
+        schemas["Basis"]["properties"]
+    )
