@@ -32,6 +32,7 @@ LABELS: dict[str, str] = {
     "grade": "等级", "grant_type": "授权类型", "grid_id": "网格", "grid_ids": "网格",
     "group_by": "分组方式", "hazard_id": "隐患编号", "hazard_type": "隐患类型",
     "held_on": "演练日期", "holder_name": "持证人", "hours": "学时", "id_number": "身份证号",
+    "include": "附带内容",
     "inspection_id": "检查编号", "inspectors": "检查人员", "interim_measures": "临时安全措施",
     "interview_id": "约谈编号", "is_active": "是否启用", "issued_on": "发证日期",
     "item_code": "检查项", "item_codes": "检查项", "kind": "类型", "landlord_id": "出租方企业",

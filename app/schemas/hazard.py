@@ -179,9 +179,3 @@ class ChangeRead(Schema):
     level: HazardLevel | None = Field(default=None, description="此次变更时的等级")
     deadline: date | None = Field(default=None, description="此次变更时的整改期限")
     supervised: bool | None = Field(default=None, description="此次变更时是否挂牌督办")
-
-
-class ChangeFeed(Schema):
-    items: list[ChangeRead]
-    next_cursor: str = Field(description="下次请求的 since；从不为 null")
-    has_more: bool

@@ -78,6 +78,7 @@ async def test_feed_scoped_and_paged(client: httpx.AsyncClient, world: World) ->
         "level",
         "deadline",
         "supervised",
+        "object",  # null unless include=object
     }
 
 

@@ -147,7 +147,7 @@ def test_enums_where_enums_exist(spec: dict[str, Any]) -> None:
         "verify",
         "void",
     ]
-    change = schemas["ChangeRead"]["properties"]
+    change = schemas["ChangeWithObject"]["properties"]
     assert sorted(change["op"]["enum"]) == ["removed", "upsert", "voided"]
     assert sorted(change["object_type"]["enum"]) == ["enterprise", "hazard", "inspection"]
     basis = schemas["HazardRead"]["properties"]["basis"]
