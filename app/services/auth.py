@@ -59,6 +59,10 @@ async def login(
             "登录失败次数过多，请稍后再试",
             "Too many failed logins, please try again later",
         )
+    if "\x00" in username:
+        # No account has a NUL in its name, and PostgreSQL refuses the byte (a 500 otherwise).
+        await limiter.hit(key, rate)
+        raise Unauthorized(*_BAD_LOGIN, code="invalid_credentials")
     user = await session.scalar(select(User).where(User.username == username))
     ok, new_hash = security.verify_password(password, user.password_hash if user else None)
     if user is None or not ok or not user.is_active:
