@@ -6,29 +6,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging
+from app.core.method_override import MethodOverrideMiddleware
 from app.core.middleware import (
     BodySizeLimitMiddleware,
     RequestContextMiddleware,
     TransactionRetryMiddleware,
 )
+from app.core.openapi import install_openapi, operation_id
 from app.core.ratelimit import MemoryRateLimiter, build_limiter
 from app.core.storage import LocalStorage
 from app.routers import ROUTERS
 from app.services.pagination import CURSOR_KEY_INFO, derive_cursor_key
 
 API_TITLE = "治本 zhiben — 工贸行业安全生产治本攻坚 API"
-
-
-def operation_id(route: APIRoute) -> str:
-    """Stable operation ids (`<tag>-<function>`) so clients can generate typed code."""
-    tag = str(route.tags[0]) if route.tags else "default"
-    return f"{tag}-{route.name}"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -66,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_openapi(app)
     # Largest legitimate body: a 10 MB photo plus multipart framing.
     # Innermost: a retried request re-reads the body it recorded, not the client's stream.
     app.add_middleware(TransactionRetryMiddleware)
@@ -74,5 +70,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_bytes=settings.upload_max_bytes + 64 * 1024,
         json_max_bytes=settings.json_body_max_bytes,
     )
+    app.add_middleware(MethodOverrideMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

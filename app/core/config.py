@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     # Auth (brief §4): short-lived access tokens, rotated refresh tokens.
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=14, ge=1, le=90)
+    # A refresh retried within this many seconds with the just-rotated token gets the same new
+    # refresh token instead of revoking the login (its first answer was lost on the network).
+    refresh_grace_seconds: int = Field(default=30, ge=0, le=300)
     # Failed logins (OWASP Authentication Cheat Sheet, see README "Login limits"): a hard
     # limit per (username, client address); per username across addresses, a growing delay
     # past a higher threshold instead of a lock-out an attacker could impose on the owner.
@@ -71,6 +74,8 @@ class Settings(BaseSettings):
     # Jurisdiction box for public report coordinates, GCJ-02: (south, west, north, east);
     # the default covers 友谊路街道 (宝山区). Env: ZHIBEN_JURISDICTION_BBOX='[31.38,121.46,...]'.
     jurisdiction_bbox: tuple[float, float, float, float] = (31.38, 121.46, 31.43, 121.52)
+    # The jurisdiction's name as printed on exported ledgers (页眉 of the 台账 xlsx).
+    jurisdiction_name: str = Field(default="宝山区友谊路街道", min_length=1, max_length=60)
 
     # Every body but a multipart upload is refused above this, before parsing (issue 10).
     json_body_max_bytes: int = Field(default=256 * 1024, ge=1024)

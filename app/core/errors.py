@@ -19,6 +19,8 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
+from app.core import messages
+
 log = logging.getLogger("zhiben.errors")
 
 PROBLEM_JSON = "application/problem+json"
@@ -112,18 +114,26 @@ class Unprocessable(AppError):
     ) -> None:
         super().__init__(detail_zh, detail_en, **kw)
         if field is not None:
-            self.extra.setdefault(
-                "errors",
-                [{"loc": list(field), "msg": self.detail_zh, "type": self.code}],
-            )
+            # `msg_en` is swapped in for English callers when the answer is rendered.
+            entry = {"loc": list(field), "msg": self.detail_zh, "type": self.code}
+            self.extra.setdefault("errors", [{**entry, "msg_en": self.detail_en}])
 
 
 class TooManyRequests(AppError):
     status, code, title_zh, title_en = 429, "rate_limited", "请求过于频繁", "Too many requests"
 
-    def __init__(self, retry_after: int, detail_zh: str | None = None, **kw: Any) -> None:
-        kw.setdefault("headers", {"Retry-After": str(max(1, int(retry_after)))})
-        super().__init__(detail_zh, **kw)
+    def __init__(
+        self,
+        retry_after: int,
+        detail_zh: str | None = None,
+        detail_en: str | None = None,
+        **kw: Any,
+    ) -> None:
+        seconds = max(1, int(retry_after))
+        kw.setdefault("headers", {"Retry-After": str(seconds)})
+        # The body says how long to wait too: not every client can read response headers.
+        kw["extra"] = {"retry_after": seconds, **(kw.get("extra") or {})}
+        super().__init__(detail_zh, detail_en, **kw)
 
 
 class ServiceUnavailable(AppError):
@@ -136,6 +146,7 @@ class ServiceUnavailable(AppError):
 
     def __init__(self, detail_zh: str | None = None, detail_en: str | None = None, **kw: Any):
         kw.setdefault("headers", {"Retry-After": "5"})
+        kw["extra"] = {"retry_after": 5, **(kw.get("extra") or {})}
         super().__init__(detail_zh, detail_en, **kw)
 
 
@@ -168,6 +179,8 @@ def problem_response(
     if request_id:
         body["request_id"] = request_id
     body.update(extra or {})
+    if "errors" in body:
+        body["errors"] = [_localized(e, en) for e in body["errors"]]
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -189,6 +202,13 @@ _STATUS_TEXT: dict[int, tuple[str, str, str]] = {
 _UNPARSABLE_BODY = "There was an error parsing the body"
 
 
+def _localized(error: Mapping[str, Any], en: bool) -> dict[str, Any]:
+    out = {k: v for k, v in error.items() if k != "msg_en"}
+    if en and error.get("msg_en"):
+        out["msg"] = error["msg_en"]
+    return out
+
+
 # A body of 100,000 unknown keys gives 100,000 errors: the answer lists the first few only,
 # each part bounded, so a small request can never buy a large answer (issue 10, finding 5).
 MAX_FIELD_ERRORS = 50
@@ -204,18 +224,21 @@ def _clean_loc(loc: Sequence[Any]) -> list[str | int]:
     return [p if isinstance(p, int) else _clip(str(p), _MAX_LOC_PART) for p in loc[:8]]
 
 
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+def _validation_errors(exc: RequestValidationError, en: bool) -> list[dict[str, Any]]:
+    # Readable messages (app/core/messages.py), then every part clipped; the rejected input
+    # itself is never echoed back: it may be a password or a huge body.
     out = []
-    for err in exc.errors()[:MAX_FIELD_ERRORS]:
-        # Never echo the rejected input back: it may be a password or a huge body.
-        out.append(
-            {
-                "loc": _clean_loc(err.get("loc", ())),
-                "msg": _clip(str(err.get("msg", "")), _MAX_MSG),
-                "type": _clip(str(err.get("type", "")), _MAX_LOC_PART),
-            }
-        )
+    for err in messages.field_errors(exc.errors()[:MAX_FIELD_ERRORS], en):
+        err["loc"] = _clean_loc(err["loc"])
+        err["msg"] = _clip(str(err["msg"]), _MAX_MSG)
+        err["type"] = _clip(str(err["type"]), _MAX_LOC_PART)
+        out.append(err)
     return out
+
+
+# Starlette's own texts for these statuses: answered with ours, in the caller's language.
+_STARLETTE_DEFAULTS = {"Not Found", "Method Not Allowed", "Unsupported Media Type"}
+_NO_ROUTE = ("not_found", "接口路径不存在", "No such API path")  # same stable code
 
 
 def app_error_response(request: Request, exc: AppError) -> JSONResponse:
@@ -233,20 +256,22 @@ def app_error_response(request: Request, exc: AppError) -> JSONResponse:
 
 
 def validation_response(request: Request, exc: RequestValidationError) -> JSONResponse:
-    """422 listing at most `MAX_FIELD_ERRORS` fields (and how many were left out)."""
-    errors = _validation_errors(exc)
-    fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors[:10])
+    """422 listing at most `MAX_FIELD_ERRORS` fields (and how many were left out), each
+    message in the caller's language with the field's label."""
+    en = wants_english(request)
+    errors = _validation_errors(exc, en)
+    text = messages.summary(errors, en)
     extra: dict[str, Any] = {"errors": errors}
     total = len(exc.errors())
     if total > len(errors):
-        fields += " …"
+        text += " …"
         extra["errors_omitted"] = total - len(errors)
     return problem_response(
         request,
         status=422,
         code="validation_error",
         title=("输入不符合要求", "Invalid input"),
-        detail=(f"以下字段有误：{fields}", f"Invalid fields: {fields}"),
+        detail=(text, text),
         extra=extra,
     )
 
@@ -298,11 +323,22 @@ def install_error_handlers(app: FastAPI) -> None:
                 title=("输入不符合要求", "Invalid input"),
                 detail=("请求体不是有效的 JSON", "The body is not valid JSON"),
                 extra={
-                    "errors": [{"loc": ["body"], "msg": "invalid JSON", "type": "json_invalid"}]
+                    "errors": [
+                        {
+                            "loc": ["body"],
+                            "msg": "请求体：不是有效的 JSON",
+                            "msg_en": "body: invalid JSON",
+                            "type": "json_invalid",
+                        }
+                    ]
                 },
             )
         code, zh, en = _STATUS_TEXT.get(exc.status_code, ("http_error", "请求失败", "Error"))
+        if exc.status_code == 404 and exc.detail == "Not Found":
+            code, zh, en = _NO_ROUTE  # the router's 404: no such path, not a missing object
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else None
+        if detail in _STARLETTE_DEFAULTS:
+            detail = None
         return problem_response(
             request,
             status=exc.status_code,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
+import hmac
 import secrets
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -119,6 +121,17 @@ def decode_access_token(token: str, *, secret: str) -> AccessClaims | None:
 def new_refresh_token() -> tuple[str, str]:
     """(token for the client, hash to store)."""
     token = secrets.token_urlsafe(32)
+    return token, hash_refresh_token(token)
+
+
+def successor_refresh_token(previous: str, secret: str) -> tuple[str, str]:
+    """(token, hash) of the refresh token that replaces `previous`.
+
+    Derived with the server key rather than random, so a refresh retried after its answer was
+    lost (a bad mobile network) can be answered with the *same* new token again during the
+    grace window: the server keeps only hashes and could not repeat a random one."""
+    mac = hmac.new(secret.encode(), b"refresh-successor\x00" + previous.encode(), "sha256")
+    token = base64.urlsafe_b64encode(mac.digest()).rstrip(b"=").decode()
     return token, hash_refresh_token(token)
 
 

@@ -203,3 +203,9 @@ class Change(Base):
     # its scope, so that account's feed reports the enterprise as removed.
     audience_user_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A hazard as of this change (issue 12): a feed reader sees the status it had then, not
+    # the one it has now. Null for other objects and for rows written before revision 0012.
+    status: Mapped[str | None] = mapped_column(String(32))
+    level: Mapped[str | None] = mapped_column(String(16))
+    deadline: Mapped[date | None] = mapped_column()
+    supervised: Mapped[bool | None] = mapped_column()

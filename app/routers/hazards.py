@@ -27,8 +27,9 @@ from app.schemas.hazard import (
     SuperviseBody,
     VerifyBody,
 )
+from app.schemas.hazard_overview import HazardOverview
 from app.services.determination import HazardLevel
-from app.services.hazards import export, queries, transitions
+from app.services.hazards import export, export_xlsx, queries, transitions
 from app.services.hazards.create import create_via_api
 from app.services.hazards.queries import HazardFilters
 
@@ -70,15 +71,25 @@ def hazard_filters(
 FiltersDep = Annotated[HazardFilters, Depends(hazard_filters)]
 
 
-@router.get("", response_model=Page[HazardRead], responses=problem_responses(401, 403, 422))
+@router.get(
+    "",
+    response_model=Page[HazardRead] | Page[HazardOverview],
+    responses=problem_responses(401, 403, 422),
+)
 async def list_hazards(
     actor: CurrentActor, session: SessionDep, page: PageDep, filters: FiltersDep
-) -> Page[HazardRead]:
-    """The ledger, newest first, with filters (scoped to the caller)."""
+) -> Page[HazardRead] | Page[HazardOverview]:
+    """The ledger, newest first, with filters (scoped to the caller; the dashboard gets the
+    whole jurisdiction as `HazardOverview` rows, without personal fields)."""
     items, nxt = await queries.list_hazards(
         session, actor=actor, filters=filters, limit=page.limit, cursor=page.cursor
     )
-    return Page[HazardRead](items=[HazardRead.model_validate(i) for i in items], next_cursor=nxt)
+    rows, overview = await queries.for_reader(session, actor, items)
+    if overview:
+        return Page[HazardOverview](
+            items=[HazardOverview.model_validate(r) for r in rows], next_cursor=nxt
+        )
+    return Page[HazardRead](items=[HazardRead.model_validate(r) for r in rows], next_cursor=nxt)
 
 
 @router.post(
@@ -122,7 +133,8 @@ async def export_hazards(
     if format == "csv":
         body, media = export.stream_csv(maker, actor, filters), "text/csv; charset=utf-8"
     else:
-        body = export.stream_xlsx(maker, actor, filters)
+        place = request.app.state.settings.jurisdiction_name
+        body = export_xlsx.stream_xlsx(maker, actor, filters, jurisdiction=place)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     name = f"hazard-ledger-{today_in_shanghai().isoformat()}.{format}"
     return StreamingResponse(
@@ -131,15 +143,20 @@ async def export_hazards(
 
 
 @router.get(
-    "/{hazard_id}", response_model=HazardRead, responses=problem_responses(401, 403, 404, 422)
+    "/{hazard_id}",
+    response_model=HazardRead | HazardOverview,
+    responses=problem_responses(401, 403, 404, 422),
 )
 async def get_hazard(
     hazard_id: uuid.UUID, actor: CurrentActor, session: SessionDep, response: Response
-) -> dict[str, Any]:
-    """One hazard, with its ETag."""
+) -> HazardRead | HazardOverview:
+    """One hazard, with its ETag (the dashboard: its `HazardOverview`)."""
     data = await queries.read_hazard(session, actor=actor, hazard_id=hazard_id)
     response.headers["ETag"] = etag(data["version"])
-    return data
+    rows, overview = await queries.for_reader(session, actor, [data])
+    if overview:
+        return HazardOverview.model_validate(rows[0])
+    return HazardRead.model_validate(rows[0])
 
 
 @router.get(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -91,6 +91,28 @@ class PhotoRef(Schema):
     kind: PhotoKind
 
 
+# The transitions of services/hazards/machine.py (a test keeps the two lists equal).
+HazardAction = Literal["plan", "submit", "verify", "void", "supervise", "extend", "downgrade"]
+
+
+class Downgrade(Schema):
+    reason: str
+    by: uuid.UUID | None = None
+    at: datetime | None = None
+    from_level: HazardLevel | None = None
+
+
+class Basis(Schema):
+    """判定依据: the standard's version and items, or a recorded manual determination."""
+
+    standard_version: str | None = None
+    item_codes: list[str] = Field(default_factory=list)
+    articles: list[int] = Field(default_factory=list)
+    manual_reason: str | None = None
+    device_failed: bool = False
+    downgraded: Downgrade | None = Field(default=None, description="降级记录（原为重大隐患）")
+
+
 class HazardRead(Schema):
     id: uuid.UUID
     ledger_no: str
@@ -101,7 +123,7 @@ class HazardRead(Schema):
     category: HazardCategory
     hazard_type: HazardType | None
     level: HazardLevel
-    basis: dict[str, Any]
+    basis: Basis
     status: HazardStatus
     fixed_on_spot: bool
     found_at: datetime
@@ -131,7 +153,9 @@ class HazardRead(Schema):
     overdue: bool
     days_overdue: int
     photos: list[PhotoRef]
-    allowed_actions: list[str] = Field(description="当前状态下可执行的操作（不含角色判断）")
+    allowed_actions: list[HazardAction] = Field(
+        description="当前状态下可执行的操作（不含角色判断）"
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -151,15 +175,18 @@ class HistoryRead(Schema):
 
 class ChangeRead(Schema):
     position: str
-    object_type: str
+    object_type: Literal["enterprise", "hazard", "inspection"]
     object_id: uuid.UUID
     enterprise_id: uuid.UUID
-    op: str = Field(description="upsert | voided | removed")
-    status: str | None
+    op: Literal["upsert", "voided", "removed"] = Field(
+        description="upsert 新增或修改 | voided 作废 | removed 已不在调用方范围内（客户端删除）"
+    )
+    status: HazardStatus | None = Field(description="隐患在此次变更时的状态")
     changed_at: datetime
-
-
-class ChangeFeed(Schema):
-    items: list[ChangeRead]
-    next_cursor: str = Field(description="下次请求的 since；从不为 null")
-    has_more: bool
+    # Hazards (null otherwise, and on `removed`): the row as of the change, no personal fields.
+    grid_id: uuid.UUID | None = None
+    ledger_no: str | None = None
+    category: HazardCategory | None = None
+    level: HazardLevel | None = Field(default=None, description="此次变更时的等级")
+    deadline: date | None = Field(default=None, description="此次变更时的整改期限")
+    supervised: bool | None = Field(default=None, description="此次变更时是否挂牌督办")

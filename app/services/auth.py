@@ -65,7 +65,11 @@ async def _admit_attempt(settings: Settings, limiter: RateLimiter, keys: _LoginK
     decision = await limiter.hit(keys.pair, pair_rate)
     if not decision.allowed:
         log.warning("login refused: too many failures from this client")
-        raise TooManyRequests(decision.retry_after_s, "登录失败次数过多，请稍后再试")
+        raise TooManyRequests(
+            decision.retry_after_s,
+            "登录失败次数过多，请稍后再试",
+            "Too many failed logins, please try again later",
+        )
     seen = await limiter.peek(keys.user, _user_rate(settings))
     failures = _USER_COUNT_CAP - seen.remaining if seen.allowed else _USER_COUNT_CAP
     excess = failures - settings.login_user_soft_failures
@@ -110,17 +114,30 @@ async def login(
     return tokens
 
 
-async def _issue(
-    *, session: AsyncSession, settings: Settings, user: User, auth_session: AuthSession
-) -> IssuedTokens:
-    access, expires_in = security.create_access_token(
+def _access(settings: Settings, user: User, auth_session: AuthSession) -> tuple[str, int]:
+    return security.create_access_token(
         user_id=user.id,
         session_id=auth_session.id,
         role=user.role.value if isinstance(user.role, Role) else str(user.role),
         secret=settings.resolved_secret_key(),
         minutes=settings.access_token_minutes,
     )
-    refresh, refresh_hash = security.new_refresh_token()
+
+
+async def _issue(
+    *,
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    auth_session: AuthSession,
+    previous: str | None = None,
+) -> IssuedTokens:
+    access, expires_in = _access(settings, user, auth_session)
+    if previous is None:
+        refresh, refresh_hash = security.new_refresh_token()
+    else:
+        secret = settings.resolved_secret_key()
+        refresh, refresh_hash = security.successor_refresh_token(previous, secret)
     session.add(
         RefreshToken(
             session_id=auth_session.id,
@@ -149,20 +166,9 @@ async def refresh(
     if auth_session is None or auth_session.revoked_at is not None or row.expires_at <= now:
         raise Unauthorized("刷新令牌已失效", "Refresh token revoked", code="invalid_refresh_token")
     if row.used_at is not None:
-        # Reuse of a rotated token: someone else may hold the family. Revoke it (only it).
-        auth_session.revoked_at = now
-        audit.record(
-            session,
-            actor=None,
-            action="refresh_reuse",
-            object_type="auth_session",
-            object_id=auth_session.id,
-        )
-        await session.flush()
-        return Unauthorized("刷新令牌已被使用", "Refresh token reused", code="refresh_token_reused")
-    user = await session.get(User, auth_session.user_id)
-    if user is None or not user.is_active:
-        raise Unauthorized("账号已停用", "Account disabled", code="account_disabled")
+        retried = await _retry_in_grace(session, settings, row, token, auth_session, now)
+        return retried or await _revoke_reused(session, auth_session, now)
+    user = await _active_user(session, auth_session)
     # Conditional update: two concurrent refreshes with one token cannot both win.
     result = await session.execute(
         update(RefreshToken)
@@ -171,7 +177,64 @@ async def refresh(
     )
     if getattr(result, "rowcount", 1) != 1:
         raise Unauthorized("刷新令牌已被使用", "Refresh token reused", code="refresh_token_reused")
-    return await _issue(session=session, settings=settings, user=user, auth_session=auth_session)
+    return await _issue(
+        session=session, settings=settings, user=user, auth_session=auth_session, previous=token
+    )
+
+
+async def _active_user(session: AsyncSession, auth_session: AuthSession) -> User:
+    user = await session.get(User, auth_session.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("账号已停用", "Account disabled", code="account_disabled")
+    return user
+
+
+async def _retry_in_grace(
+    session: AsyncSession,
+    settings: Settings,
+    row: RefreshToken,
+    token: str,
+    auth_session: AuthSession,
+    now: datetime,
+) -> IssuedTokens | None:
+    """The same new refresh token again (and a fresh access token) when the just-rotated token
+    comes back within the grace window and its successor is still unused: the client never
+    got the first answer. Anything else is a real reuse."""
+    assert row.used_at is not None
+    if now - row.used_at > timedelta(seconds=settings.refresh_grace_seconds):
+        return None
+    successor, successor_hash = security.successor_refresh_token(
+        token, settings.resolved_secret_key()
+    )
+    unused = await session.scalar(
+        select(RefreshToken.id).where(
+            RefreshToken.token_hash == successor_hash,
+            RefreshToken.session_id == row.session_id,
+            RefreshToken.used_at.is_(None),
+        )
+    )
+    if unused is None:
+        return None
+    user = await _active_user(session, auth_session)
+    access, expires_in = _access(settings, user, auth_session)
+    log.info("refresh retried within grace window")
+    return IssuedTokens(access_token=access, expires_in=expires_in, refresh_token=successor)
+
+
+async def _revoke_reused(
+    session: AsyncSession, auth_session: AuthSession, now: datetime
+) -> Unauthorized:
+    """Reuse of a rotated token: someone else may hold the family. Revoke it (only it)."""
+    auth_session.revoked_at = now
+    audit.record(
+        session,
+        actor=None,
+        action="refresh_reuse",
+        object_type="auth_session",
+        object_id=auth_session.id,
+    )
+    await session.flush()
+    return Unauthorized("刷新令牌已被使用", "Refresh token reused", code="refresh_token_reused")
 
 
 async def logout(*, session: AsyncSession, token: str) -> None:

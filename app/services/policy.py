@@ -31,6 +31,9 @@ class Permission(StrEnum):
     INSPECTION_READ = "inspection:read"
     INSPECTION_CREATE = "inspection:create"
     HAZARD_READ = "hazard:read"
+    # The ledger without personal fields, jurisdiction-wide: what a dashboard's overdue list
+    # needs (ledger no., enterprise, grid, level, category, status, deadline; issue 12).
+    HAZARD_OVERVIEW = "hazard:overview"
     HAZARD_CREATE = "hazard:create"
     HAZARD_PLAN = "hazard:plan"
     HAZARD_SUBMIT = "hazard:submit"
@@ -81,6 +84,7 @@ _HEAD = _FIELD_WORK | {
 # Grid staff also triage the public's reports of their grids.
 _GRID = _FIELD_WORK | {Permission.REPORT_READ, Permission.REPORT_TRIAGE}
 _DASHBOARD = {
+    Permission.HAZARD_OVERVIEW,
     Permission.GRID_READ,
     Permission.STANDARD_READ,
     Permission.STATS_READ,
@@ -199,6 +203,22 @@ def scope_by_enterprise(
         visible = select(Enterprise.id).where(Enterprise.grid_id.in_(actor.grid_ids))
         return enterprise_id_col.in_(visible)
     return false()
+
+
+def hazard_read_scope(
+    actor: Actor, enterprise_id_col: InstrumentedAttribute[uuid.UUID]
+) -> ColumnElement[bool]:
+    """Hazards a reader may see: the dashboard reads the whole jurisdiction's ledger (shaped
+    without personal fields), everyone else what `scope_by_enterprise` allows."""
+    if actor.role == Role.dashboard and actor.can(Permission.HAZARD_OVERVIEW):
+        return true()
+    return scope_by_enterprise(actor, enterprise_id_col)
+
+
+def require_hazard_read(actor: Actor) -> None:
+    """The full ledger row, or the dashboard's overview of it."""
+    if not actor.can(Permission.HAZARD_OVERVIEW):
+        require_permission(actor, Permission.HAZARD_READ)
 
 
 def grid_scope(actor: Actor, grid_id_col: InstrumentedAttribute[uuid.UUID]) -> ColumnElement[bool]:

@@ -6,10 +6,14 @@ import base64
 import json
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from jose import jwt
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models.user import RefreshToken
 from tests.conftest import TEST_PASSWORD, TEST_SECRET, World, assert_problem
 
 ME = "/api/v1/auth/me"
@@ -19,6 +23,15 @@ async def login(client: httpx.AsyncClient, username: str, password: str) -> http
     return await client.post(
         "/api/v1/auth/token", data={"username": username, "password": password}
     )
+
+
+async def past_grace(db: AsyncSession, seconds: int = 60) -> None:
+    """Rotated tokens as if rotated `seconds` ago: past the retry grace window (30 s)."""
+    then = datetime.now(UTC) - timedelta(seconds=seconds)
+    await db.execute(
+        update(RefreshToken).where(RefreshToken.used_at.is_not(None)).values(used_at=then)
+    )
+    await db.commit()
 
 
 async def test_login_returns_tokens_and_me(client: httpx.AsyncClient, world: World) -> None:
@@ -81,7 +94,7 @@ async def test_bad_tokens_are_refused(client: httpx.AsyncClient, world: World) -
 
 
 async def test_refresh_rotates_and_reuse_revokes_family(
-    client: httpx.AsyncClient, world: World
+    client: httpx.AsyncClient, world: World, db: AsyncSession
 ) -> None:
     first = (await login(client, "u_head1", TEST_PASSWORD)).json()
     other_login = (await login(client, "u_head1", TEST_PASSWORD)).json()
@@ -91,6 +104,7 @@ async def test_refresh_rotates_and_reuse_revokes_family(
     assert second.status_code == 200
     new = second.json()
     assert new["refresh_token"] != first["refresh_token"]
+    await past_grace(db)
     # The rotated-out token is refused, and its reuse ends that login's family.
     reuse = await client.post(
         "/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]}

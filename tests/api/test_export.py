@@ -30,7 +30,7 @@ async def test_xlsx_has_headers_and_filtered_rows(client: httpx.AsyncClient, wor
     assert [r[0] for r in rows[1:]] == [m["ledger_no"], g["ledger_no"]]
     assert rows[1][6] == "重大事故隐患"
     assert rows[1][1] == "测试企业E1"
-    assert rows[2][3] == '\'=HYPERLINK("x")'  # formula injection neutralised
+    assert rows[2][3] == '=HYPERLINK("x")'  # a string cell: shown, never evaluated
     filtered = await client.get(
         EXPORT, params={"level": "general"}, headers=world.headers("office")
     )
@@ -55,3 +55,10 @@ async def test_export_refusals(client: httpx.AsyncClient, world: World) -> None:
         await client.get(EXPORT, params={"format": "pdf"}, headers=world.headers("office")), 422
     )
     assert (await client.get(EXPORT)).status_code == 401
+
+
+async def test_csv_keeps_the_formula_guard(client: httpx.AsyncClient, world: World) -> None:
+    await new_hazard(client, world, "head1", description="=1+1")
+    resp = await client.get(EXPORT, params={"format": "csv"}, headers=world.headers("head1"))
+    rows = list(csv.reader(io.StringIO(resp.content.decode("utf-8-sig"))))
+    assert rows[1][3] == "'=1+1"

@@ -460,6 +460,10 @@ async def test_dashboard_sees_no_people_and_no_enterprise_record(
         f"/api/v1/enterprises/{e1}/compliance",
         "/api/v1/accidents",
         "/api/v1/interviews",
-        "/api/v1/hazards",
+        "/api/v1/hazards/export",
     ):
         assert_problem(await client.get(url, headers=dash), 403)
+    # The ledger's overview rows (issue 12) name enterprises, never people.
+    ledger = await client.get("/api/v1/hazards", headers=dash)
+    assert ledger.status_code == 200
+    assert not [s for s in ("赵六", "李四", "张三", "王五", "13800138000") if s in ledger.text]

@@ -71,6 +71,14 @@ async def test_feed_scoped_and_paged(client: httpx.AsyncClient, world: World) ->
         "op",
         "status",
         "changed_at",
+        # Issue 12: the hazard as of the change, still no personal field.
+        "grid_id",
+        "ledger_no",
+        "category",
+        "level",
+        "deadline",
+        "supervised",
+        "object",  # null unless include=object
     }
 
 

@@ -24,7 +24,9 @@ async def test_body_that_is_not_utf8_is_a_declared_422(
         headers={**world.headers("office"), "Content-Type": "application/json"},
     )
     body = assert_problem(resp, 422, "validation_error")
-    assert body["errors"] == [{"loc": ["body"], "msg": "invalid JSON", "type": "json_invalid"}]
+    assert body["errors"] == [
+        {"loc": ["body"], "msg": "请求体：不是有效的 JSON", "type": "json_invalid"}
+    ]
 
 
 async def test_malformed_json_is_still_422_naming_the_body(

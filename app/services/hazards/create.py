@@ -26,6 +26,7 @@ from app.services.hazards.common import (
     next_ledger_no,
     now_utc,
 )
+from app.services.hazards.events import hazard_payload
 from app.services.insert_once import Replay, id_conflict, insert_once, replay_existing
 from app.services.policy import Actor, Permission, require_hazard_source, require_permission
 
@@ -114,12 +115,12 @@ async def create_hazard(
         from_status=None,
         data={"fixed_on_spot": data.fixed_on_spot, "level": hazard.level},
     )
-    _record_created(session, actor, hazard)
+    await _record_created(session, actor, hazard)
     await session.flush()
     return hazard, True
 
 
-def _record_created(session: AsyncSession, actor: Actor | None, hazard: Hazard) -> None:
+async def _record_created(session: AsyncSession, actor: Actor | None, hazard: Hazard) -> None:
     changes = {"ledger_no": hazard.ledger_no, "status": hazard.status, "level": hazard.level}
     audit.record(
         session,
@@ -134,7 +135,7 @@ def _record_created(session: AsyncSession, actor: Actor | None, hazard: Hazard) 
         topic="hazard.created",
         object_type=OBJECT_TYPE,
         object_id=hazard.id,
-        payload=_event_payload(hazard),
+        payload=await hazard_payload(session, hazard),
     )
 
 
@@ -169,16 +170,6 @@ async def _build(
         hazard.verified_at = hazard.closed_at = now
         hazard.verified_by = actor.user_id if actor else None
     return hazard
-
-
-def _event_payload(hazard: Hazard) -> dict[str, object]:
-    return {
-        "ledger_no": hazard.ledger_no,
-        "enterprise_id": hazard.enterprise_id,
-        "status": hazard.status,
-        "level": hazard.level,
-        "source": hazard.source,
-    }
 
 
 # Source of a hazard registered directly through the API, by the registering side.

@@ -1,23 +1,19 @@
 """The ledger export (隐患台账): CSV with BOM or a write-only XLSX, in constant memory.
 
 Rows are fetched in keyset batches with the list's filters and scope, so a 100,000-row
-export holds one batch in memory at a time; the XLSX is written by openpyxl's write-only
-workbook (rows go to a temporary file as they are appended) and streamed back in chunks.
+export holds one batch in memory at a time. Cells come out typed (dates, times, amounts);
+the CSV writes them as text with the formula guard, the XLSX (export_xlsx.py) as typed cells.
 """
 
 from __future__ import annotations
 
-import asyncio
 import codecs
 import csv
 import io
-import os
-import tempfile
 from collections.abc import AsyncIterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
@@ -56,19 +52,26 @@ HEADERS = [
     "是否挂牌督办",
 ]
 BATCH = 500
-CHUNK = 64 * 1024
 # Spreadsheet formula injection (OWASP CSV injection): text cells never start a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(value: Any) -> Any:
+def _csv_cell(value: Any) -> Any:
+    """A cell as CSV text: dates ISO, times to the minute in Shanghai, no formula start."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None:
+        return ""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
 
 
-def _time(value: datetime | None) -> str:
-    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
+def _time(value: datetime | None) -> datetime | None:
+    """Shanghai wall-clock time without offset: spreadsheets have no time zones."""
+    return value.astimezone(SHANGHAI).replace(tzinfo=None) if value else None
 
 
 def _basis(basis: dict[str, Any]) -> str:
@@ -99,9 +102,9 @@ def _cells(row: Any, today: date) -> list[Any]:
         _time(h.found_at),
         row[3] or "",
         h.responsible_person or "",
-        h.deadline.isoformat() if h.deadline else "",
+        h.deadline,
         h.measures or "",
-        float(h.funds) if h.funds is not None else "",
+        float(h.funds) if h.funds is not None else None,
         STATUS_LABELS.get(h.status, h.status),
         row[4] or "",
         _time(h.verified_at),
@@ -109,10 +112,10 @@ def _cells(row: Any, today: date) -> list[Any]:
         "是" if is_overdue(h, today) else "否",
         "是" if h.supervised else "否",
     ]
-    return [_safe(c) for c in cells]
+    return cells
 
 
-async def _batches(
+async def batches(
     session: AsyncSession, actor: Actor, filters: HazardFilters
 ) -> AsyncIterator[list[list[Any]]]:
     today = today_in_shanghai()
@@ -160,34 +163,8 @@ async def stream_csv(
     writer.writerow(HEADERS)
     yield codecs.BOM_UTF8 + buf.getvalue().encode()
     async with sessionmaker() as session:
-        async for batch in _batches(session, actor, filters):
+        async for batch in batches(session, actor, filters):
             buf.seek(0)
             buf.truncate()
-            writer.writerows(batch)
+            writer.writerows([_csv_cell(c) for c in row] for row in batch)
             yield buf.getvalue().encode()
-
-
-def _append(ws: Any, rows: list[list[Any]]) -> None:
-    for r in rows:
-        ws.append(r)
-
-
-async def stream_xlsx(
-    sessionmaker: async_sessionmaker[AsyncSession], actor: Actor, filters: HazardFilters
-) -> AsyncIterator[bytes]:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("隐患台账")
-    ws.append(HEADERS)
-    fd, path = tempfile.mkstemp(suffix=".xlsx", prefix="zhiben-export-")
-    os.close(fd)
-    try:
-        async with sessionmaker() as session:
-            async for batch in _batches(session, actor, filters):
-                # openpyxl is synchronous CPU work: keep it off the event loop.
-                await asyncio.to_thread(_append, ws, batch)
-        await asyncio.to_thread(wb.save, path)
-        with open(path, "rb") as f:  # noqa: ASYNC230 — small reads of a local temp file
-            while chunk := await asyncio.to_thread(f.read, CHUNK):
-                yield chunk
-    finally:
-        os.unlink(path)

@@ -16,7 +16,13 @@ from app.models.hazard import Hazard, HazardHistory, HazardPhoto, HazardStatus
 from app.rules.calendar import days_overdue, today_in_shanghai, utc_bounds
 from app.services.hazards.machine import allowed_actions
 from app.services.pagination import keyset_page
-from app.services.policy import Actor, Permission, require_permission, scope_by_enterprise
+from app.services.policy import (
+    Actor,
+    Permission,
+    hazard_read_scope,
+    require_hazard_read,
+    require_permission,
+)
 
 # Brief §3: overdue = reported or rectifying past the deadline.
 OVERDUE_STATES = (HazardStatus.reported.value, HazardStatus.rectifying.value)
@@ -45,7 +51,7 @@ def overdue_clause(today: date) -> ColumnElement[bool]:
 
 def filtered(actor: Actor, f: HazardFilters, today: date) -> Select[Hazard]:
     """The scoped, filtered select of hazards (shared by the list and the export)."""
-    stmt = select(Hazard).where(scope_by_enterprise(actor, Hazard.enterprise_id))
+    stmt = select(Hazard).where(hazard_read_scope(actor, Hazard.enterprise_id))
     for col, value in (
         (Hazard.status, f.status),
         (Hazard.level, f.level),
@@ -81,7 +87,7 @@ def filtered(actor: Actor, f: HazardFilters, today: date) -> Select[Hazard]:
 async def list_hazards(
     session: AsyncSession, *, actor: Actor, filters: HazardFilters, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
-    require_permission(actor, Permission.HAZARD_READ)
+    require_hazard_read(actor)
     today = today_in_shanghai()
     stmt = filtered(actor, filters, today)
     rows, nxt = await keyset_page(
@@ -100,9 +106,9 @@ async def get_hazard(
     session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID, for_update: bool = False
 ) -> Hazard:
     """The hazard if the caller may see it (404 otherwise, never revealing foreign ones)."""
-    require_permission(actor, Permission.HAZARD_READ)
+    require_hazard_read(actor)
     stmt = select(Hazard).where(
-        Hazard.id == hazard_id, scope_by_enterprise(actor, Hazard.enterprise_id)
+        Hazard.id == hazard_id, hazard_read_scope(actor, Hazard.enterprise_id)
     )
     if for_update:
         stmt = stmt.with_for_update().execution_options(populate_existing=True)
@@ -122,6 +128,25 @@ async def read_hazard(
 async def shaped(session: AsyncSession, hazard: Hazard) -> dict[str, Any]:
     photos = await photo_map(session, [hazard.id])
     return shape(hazard, photos.get(hazard.id, []), today_in_shanghai())
+
+
+async def for_reader(
+    session: AsyncSession, actor: Actor, items: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], bool]:
+    """Shaped rows as this reader may see them, and whether they are the overview: the
+    dashboard gets the ledger without personal fields, with enterprise name and grid."""
+    if actor.can(Permission.HAZARD_READ) or not items:
+        return items, not actor.can(Permission.HAZARD_READ)
+    ids = {i["enterprise_id"] for i in items}
+    rows = await session.execute(
+        select(Enterprise.id, Enterprise.name, Enterprise.grid_id).where(Enterprise.id.in_(ids))
+    )
+    names = {eid: (name, grid) for eid, name, grid in rows}
+    out = []
+    for item in items:
+        name, grid = names[item["enterprise_id"]]
+        out.append({**item, "enterprise_name": name, "grid_id": grid})
+    return out, True
 
 
 async def photo_map(
@@ -163,6 +188,7 @@ def shape(hazard: Hazard, photos: list[dict[str, Any]], today: date) -> dict[str
 async def list_history(
     session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID, limit: int, cursor: str | None
 ) -> tuple[list[HazardHistory], str | None]:
+    require_permission(actor, Permission.HAZARD_READ)  # who did what: not for the dashboard
     await get_hazard(session, actor=actor, hazard_id=hazard_id)
     stmt = select(HazardHistory).where(HazardHistory.hazard_id == hazard_id)
     return await keyset_page(session, stmt, order=[HazardHistory.seq], limit=limit, cursor=cursor)

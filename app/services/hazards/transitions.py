@@ -28,6 +28,7 @@ from app.schemas.hazard import (
 from app.services import audit
 from app.services.determination import HazardLevel
 from app.services.hazards.common import OBJECT_TYPE, add_history, attach_photos, now_utc
+from app.services.hazards.events import hazard_payload
 from app.services.hazards.machine import TRANSITIONS, check_state
 from app.services.hazards.queries import get_hazard
 from app.services.policy import Actor, require_permission
@@ -90,7 +91,7 @@ async def _finish(
         topic=f"hazard.{action}",
         object_type=OBJECT_TYPE,
         object_id=hazard.id,
-        payload={"status": hazard.status, "level": hazard.level, "from": before["status"]},
+        payload=await hazard_payload(session, hazard, **{"from": before["status"]}),
     )
     await session.flush()
     return hazard

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, Text, and_, cast, func, or_, select, true, tuple_
@@ -36,6 +36,14 @@ class FeedEntry:
     op: str  # upsert | voided | removed
     status: str | None
     changed_at: datetime
+    # Hazards only: the row as of the change (status, level, deadline, supervision), its
+    # immutable ledger number and category; enough for a dashboard's list without a read.
+    grid_id: uuid.UUID | None = None
+    ledger_no: str | None = None
+    category: str | None = None
+    level: str | None = None
+    deadline: date | None = None
+    supervised: bool | None = None
 
 
 def _relevant(actor: Actor) -> ColumnElement[bool]:
@@ -78,23 +86,50 @@ _POSITION = [Change.txid, Change.seq]
 
 
 def _entry(
-    actor: Actor, change: Change, grid_id: uuid.UUID, status: str | None, key: bytes
+    actor: Actor, change: Change, grid_id: uuid.UUID, hazard: _Current | None, key: bytes
 ) -> FeedEntry:
+    # Rows written before revision 0012 carry no snapshot: report the current status.
+    status = change.status or (hazard.status if hazard is not None else None)
     if not _visible_now(actor, change.enterprise_id, grid_id):
-        op, status = "removed", None
-    elif status == HazardStatus.voided:
-        op = "voided"
-    else:
-        op = "upsert"
+        return FeedEntry(
+            position=encode_cursor([change.txid, change.seq], _POSITION, key=key),
+            object_type=change.object_type,
+            object_id=change.object_id,
+            enterprise_id=change.enterprise_id,
+            op="removed",
+            status=None,
+            changed_at=change.at,
+        )
+    snapshot = change.status is not None
     return FeedEntry(
         position=encode_cursor([change.txid, change.seq], _POSITION, key=key),
         object_type=change.object_type,
         object_id=change.object_id,
         enterprise_id=change.enterprise_id,
-        op=op,
+        op="voided" if status == HazardStatus.voided else "upsert",
         status=status,
         changed_at=change.at,
+        grid_id=grid_id,
+        ledger_no=hazard.ledger_no if hazard is not None else None,
+        category=hazard.category if hazard is not None else None,
+        level=change.level if snapshot else (hazard.level if hazard is not None else None),
+        deadline=change.deadline if snapshot else (hazard.deadline if hazard else None),
+        supervised=change.supervised if snapshot else (hazard.supervised if hazard else None),
     )
+
+
+@dataclass(frozen=True)
+class _Current:
+    status: str
+    ledger_no: str
+    category: str
+    level: str
+    deadline: date | None
+    supervised: bool
+
+
+def _current(row: Any) -> _Current | None:
+    return None if row[2] is None else _Current(*row[2:8])
 
 
 async def read_changes(
@@ -105,7 +140,16 @@ async def read_changes(
     key = cursor_key(session)
     after: list[Any] = decode_cursor(since, _POSITION, key=key) if since else [-1, 0]
     stmt = (
-        select(Change, Enterprise.grid_id, Hazard.status)
+        select(
+            Change,
+            Enterprise.grid_id,
+            Hazard.status,
+            Hazard.ledger_no,
+            Hazard.category,
+            Hazard.level,
+            Hazard.deadline,
+            Hazard.supervised,
+        )
         .join(Enterprise, Enterprise.id == Change.enterprise_id)
         .outerjoin(Hazard, (Change.object_type == "hazard") & (Hazard.id == Change.object_id))
         .where(tuple_(Change.txid, Change.seq) > tuple_(*after), _horizon(session))
@@ -115,6 +159,6 @@ async def read_changes(
     )
     rows = (await session.execute(stmt)).all()
     has_more = len(rows) > limit
-    entries = [_entry(actor, c, g, s, key) for c, g, s in rows[:limit]]
+    entries = [_entry(actor, r[0], r[1], _current(r), key) for r in rows[:limit]]
     position = entries[-1].position if entries else encode_cursor(after, _POSITION, key=key)
     return entries, position, has_more

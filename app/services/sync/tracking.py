@@ -59,6 +59,17 @@ def _row(obj: Any) -> dict[str, Any] | None:
         .where(Enterprise.id == enterprise_id)
         .scalar_subquery(),
         "prev_grid_id": None,
+        **(_hazard_snapshot(obj) if kind == "hazard" else {}),
+    }
+
+
+def _hazard_snapshot(obj: Any) -> dict[str, Any]:
+    """The hazard as of this change, so the feed reports the status it had then (issue 12)."""
+    return {
+        "status": str(obj.status),
+        "level": str(obj.level),
+        "deadline": obj.deadline,
+        "supervised": bool(obj.supervised),
     }
 
 
