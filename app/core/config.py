@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     )
     key_industry_sectors: list[str] = Field(default_factory=lambda: ["metallurgy", "nonferrous"])
     key_industry_tiers: list[str] = Field(default_factory=list)
+    # 双随机 draws (plan §三(七)14): no inspector is paired with an enterprise of a grid they
+    # work in (回避), unless this is turned off.
+    draw_avoid_own_grid: bool = True
     certificate_warning_days: int = 60
 
     # Webhooks (API7 SSRF, ASVS 13.2.4/13.2.5): https to public addresses only, except hosts
