@@ -16,6 +16,8 @@ from app.routers import (
     inspection_plans,
     inspections,
     meta,
+    plan_records,
+    public_disclosures,
     public_reports,
     records,
     reports,
@@ -47,4 +49,6 @@ ROUTERS: list[APIRouter] = [
     accidents.router,
     stats.router,
     webhooks.router,
+    plan_records.router,
+    public_disclosures.router,
 ]

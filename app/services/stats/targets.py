@@ -19,6 +19,7 @@ from app.models.enterprise import Designation, Enterprise
 from app.models.hazard import Hazard
 from app.models.inspection import Inspection, InspectionKind
 from app.models.records import Drill, DrillKind
+from app.models.user import Role
 from app.rules.calendar import periods, today_in_shanghai, utc_bounds
 from app.rules.enterprise_kinds import Feature
 from app.services.compliance import evaluation_date
@@ -26,7 +27,12 @@ from app.services.compliance.facts import PLAN_END, hazard_clauses, month_case
 from app.services.enterprises import has_feature
 from app.services.policy import Actor
 from app.services.stats.common import authorize, scoped_enterprises
-from app.services.stats.targets_plan import accident_followups, principal_training
+from app.services.stats.targets_plan import (
+    accident_followups,
+    five_lead,
+    principal_training,
+    priority_task_targets,
+)
 
 
 def target(code: str, title: str, citation: str, **kw: Any) -> dict[str, Any]:
@@ -304,7 +310,10 @@ async def targets(
         await principal_training(session, ents, on, settings),
         *await _people(session, ents, year, on, total),
         await accident_followups(session, ents, year, on),
+        await five_lead(session, ents, year, on),
         await _checks(session, ents, year, on, settings),
         *await _hazards(session, ents, on, live),
     ]
+    if actor.role in (Role.street_office, Role.dashboard):  # the tasks are jurisdiction-wide
+        items += await priority_task_targets(session, year)
     return {"year": year, "evaluated_on": on, "enterprises": total, "targets": items}

@@ -1,6 +1,7 @@
 """Targets of /stats/targets that depend on configured membership or on follow-up records:
-the principal-training coverage of 重点行业领域 enterprises (方案 三(六)11) and the follow-up
-of serious accidents (方案 三(三)6)."""
+the principal-training coverage of 重点行业领域 enterprises (方案 三(六)11), the follow-up
+of serious accidents (方案 三(三)6), 五带头 records (方案 四(二)) and the year's priority
+tasks (方案 三(三)5)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from app.models.accident import Accident
 from app.models.enterprise import Enterprise
 from app.models.records import PersonRole, Training, TrainingTopic
 from app.rules.enterprise_kinds import FEATURE_LABELS, SECTOR_LABELS, TIER_LABELS
+from app.rules.five_lead import CITATION as FIVE_LEAD_CITATION
+from app.services import principal_actions, priority_tasks
 from app.services.compliance.facts import PLAN_END, PLAN_START, accident_followup_columns
 from app.services.enterprises import in_key_industry
 
@@ -104,3 +107,48 @@ async def accident_followups(
 
 
 __all__ = ["accident_followups", "principal_training"]
+
+
+async def five_lead(session: AsyncSession, ents: Any, year: int, on: date) -> dict[str, Any]:
+    """方案 四(二): 五带头 recorded — enterprises whose principal head has all five this year."""
+    cov = await principal_actions.coverage(session, ents, year, on)
+    total, done = cov["enterprises"], cov["all_five"]
+    return {
+        "code": "five_lead_coverage",
+        "title": "主要负责人“五带头”落实记录",
+        "citation": FIVE_LEAD_CITATION,
+        "target_value": 100.0,
+        "actual": round(100.0 * done / total, 1) if total else 100.0,
+        "done": done,
+        "total": total,
+        "unit": "%",
+        "met": done >= total,
+        "due": date(year, 12, 31),
+        "detail": f"{year}年{total}家企业中{done}家主要负责人五项均有记录，"
+        f"{cov['any']}家有至少一项记录",
+    }
+
+
+async def priority_task_targets(session: AsyncSession, year: int) -> list[dict[str, Any]]:
+    """方案 三(三)5: each of the year's 整治重点任务 that has a target (jurisdiction-wide)."""
+    out = []
+    for task in await priority_tasks.tasks_of_year(session, year):
+        if task["target_inspected"] is None:
+            continue
+        p = task["progress"]
+        out.append(
+            {
+                "code": f"priority_task:{task['id']}",
+                "title": f"整治重点任务：{task['title']}",
+                "citation": priority_tasks.CITATION,
+                "target_value": task["target_inspected"],
+                "actual": p["inspected"],
+                "unit": "家",
+                "met": bool(task["met"]),
+                "due": date(year, 12, 31),
+                "detail": f"范围内企业{p['enterprises']}家，已检查{p['inspected']}家；"
+                f"发现相关隐患{p['hazards_found']}项、已销号{p['hazards_closed']}项，"
+                f"未销号重大事故隐患{p['major_open']}项",
+            }
+        )
+    return out
