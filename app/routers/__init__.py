@@ -9,6 +9,7 @@ from app.routers import (
     accidents,
     audit,
     auth,
+    bulletins,
     enterprises,
     grids,
     hazards,
@@ -51,4 +52,5 @@ ROUTERS: list[APIRouter] = [
     webhooks.router,
     plan_records.router,
     public_disclosures.router,
+    bulletins.router,
 ]

@@ -63,6 +63,13 @@ async def create_action(
             await session.flush()
     except IntegrityError as exc:
         raise Conflict("该记录正在提交，请重试", "Concurrent create", code="id_conflict") from exc
+    _record(session, actor, row, fields)
+    return shape(row), True
+
+
+def _record(
+    session: AsyncSession, actor: Actor, row: PrincipalAction, fields: dict[str, Any]
+) -> None:
     audit.record(
         session,
         actor=actor,
@@ -76,9 +83,8 @@ async def create_action(
         topic="principal_action.created",
         object_type="principal_action",
         object_id=row.id,
-        payload={"enterprise_id": str(ent.id), "action": row.action},
+        payload={"enterprise_id": str(row.enterprise_id), "action": row.action},
     )
-    return shape(row), True
 
 
 async def list_actions(

@@ -19,6 +19,16 @@ down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+JSON_T = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
+
+
+def _timestamps() -> list[sa.Column[object]]:
+    now = sa.text("(CURRENT_TIMESTAMP)")
+    return [
+        sa.Column("created_at", UTCDateTime(), server_default=now, nullable=False),
+        sa.Column("updated_at", UTCDateTime(), server_default=now, nullable=False),
+    ]
+
 
 def upgrade() -> None:
     with op.batch_alter_table("enterprises") as batch:
@@ -43,25 +53,14 @@ def upgrade() -> None:
         sa.Column("label", sa.String(length=32), nullable=False),
         sa.Column(
             "summary",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            JSON_T,
             nullable=False,
         ),
         sa.Column("xlsx", sa.LargeBinary(), nullable=True),
         sa.Column("pdf", sa.LargeBinary(), nullable=True),
         sa.Column("created_by", sa.Uuid(), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
+        *_timestamps(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bulletins")),
         sa.UniqueConstraint(
             "period_start", "period_end", name=op.f("uq_bulletins_period_start_period_end")
@@ -75,18 +74,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("created_by", sa.Uuid(), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
+        *_timestamps(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inspection_plans")),
         sa.UniqueConstraint(
             "jurisdiction", "year", name=op.f("uq_inspection_plans_jurisdiction_year")
@@ -99,25 +87,14 @@ def upgrade() -> None:
         sa.Column("focus_kind", sa.String(length=32), nullable=False),
         sa.Column(
             "focus_values",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            JSON_T,
             nullable=False,
         ),
         sa.Column("target_inspected", sa.Integer(), nullable=True),
         sa.Column("target_note", sa.Text(), nullable=True),
         sa.Column("created_by", sa.Uuid(), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
+        *_timestamps(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_priority_tasks")),
     )
     with op.batch_alter_table("priority_tasks", schema=None) as batch_op:
@@ -132,18 +109,7 @@ def upgrade() -> None:
         sa.Column("frequency", sa.String(length=100), nullable=False),
         sa.Column("yearly_cap", sa.Integer(), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
+        *_timestamps(),
         sa.ForeignKeyConstraint(
             ["plan_id"],
             ["inspection_plans.id"],
@@ -170,45 +136,34 @@ def upgrade() -> None:
         sa.Column("avoid_own_grid", sa.Boolean(), nullable=False),
         sa.Column(
             "object_pool",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            JSON_T,
             nullable=False,
         ),
         sa.Column(
             "exclusions",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            JSON_T,
             nullable=False,
         ),
         sa.Column(
             "inspector_pool",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            JSON_T,
             nullable=False,
         ),
         sa.Column(
             "result",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            JSON_T,
             nullable=False,
         ),
         sa.Column(
             "witnesses",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            JSON_T,
             nullable=False,
         ),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("published_at", UTCDateTime(), nullable=True),
         sa.Column("created_by", sa.Uuid(), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
+        *_timestamps(),
         sa.ForeignKeyConstraint(
             ["plan_id"],
             ["inspection_plans.id"],
@@ -233,18 +188,7 @@ def upgrade() -> None:
         sa.Column("plan_id", sa.Uuid(), nullable=False),
         sa.Column("enterprise_id", sa.Uuid(), nullable=False),
         sa.Column("level", sa.String(length=16), nullable=False),
-        sa.Column(
-            "created_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
+        *_timestamps(),
         sa.ForeignKeyConstraint(
             ["enterprise_id"],
             ["enterprises.id"],
@@ -268,18 +212,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
+        *_timestamps(),
         sa.ForeignKeyConstraint(
             ["enterprise_id"],
             ["enterprises.id"],
@@ -307,18 +240,7 @@ def upgrade() -> None:
         sa.Column("unpublished_at", UTCDateTime(), nullable=True),
         sa.Column("created_by", sa.Uuid(), nullable=True),
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            UTCDateTime(),
-            server_default=sa.text("(CURRENT_TIMESTAMP)"),
-            nullable=False,
-        ),
+        *_timestamps(),
         sa.ForeignKeyConstraint(
             ["enterprise_id"],
             ["enterprises.id"],

@@ -103,6 +103,10 @@ async def _designations(session: AsyncSession, base: Any, year: int) -> list[dic
         session, by_kind.where(Enterprise.designation == Designation.benchmark.value)
     )
     std = await _count(session, base.where(Enterprise.standardization_benchmark_year == year))
+    return _designation_targets(year, demo, bench, std)
+
+
+def _designation_targets(year: int, demo: int, bench: int, std: int) -> list[dict[str, Any]]:
     return [
         target(
             "demonstration_enterprises",
