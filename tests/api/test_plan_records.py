@@ -236,3 +236,31 @@ async def test_disclosures_publish_unpublish_public_view(
     )
     assert len((await client.get("/api/v1/disclosures", headers=office)).json()["items"]) == 2
     assert_problem(await client.get(public, params={"cursor": "x\x00"}), 422)
+
+
+async def test_priority_task_on_checklist_items(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    """A focus on 判定标准 items counts the hazards whose basis cites them (JSON on both DBs)."""
+    found = f"{YEAR}-02-01T10:00:00+08:00"
+    cited = await add_hazard(db, world, "E1", found_at=found)
+    other = await add_hazard(db, world, "E2", found_at=found)
+    await db.execute(
+        update(Hazard).where(Hazard.id == cited).values(basis={"item_codes": ["3.1", "4.2"]})
+    )
+    await db.execute(
+        update(Hazard).where(Hazard.id == other).values(basis={"item_codes": ["3.10"]})
+    )
+    await db.commit()
+    body = {
+        "year": YEAR,
+        "title": "金属冶炼专项",
+        "focus_kind": "checklist_item",
+        "focus_values": ["3.1"],
+    }
+    resp = await client.post("/api/v1/priority-tasks", json=body, headers=world.headers("office"))
+    assert resp.status_code == 201, resp.text
+    assert (resp.json()["progress"]["hazards_found"], resp.json()["progress"]["major_open"]) == (
+        1,
+        1,
+    )
