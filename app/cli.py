@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import re
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
@@ -204,6 +206,25 @@ def cmd_purge_idempotency(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def _month(text: str) -> str:
+    if not re.fullmatch(r"20[0-9]{2}-(0[1-9]|1[0-2])", text):
+        raise argparse.ArgumentTypeError("月份格式为 YYYY-MM，如 2026-11")
+    return text
+
+
+def cmd_bulletin(settings: Settings, args: argparse.Namespace) -> int:
+    """Render and store a month's 晾晒通报 (plan §四(一)): xlsx and PDF."""
+    from app.services.bulletins.service import generate_month_bulletin
+
+    async def work(session: AsyncSession) -> tuple[str, int, int]:
+        row = await generate_month_bulletin(session, month=args.month, settings=settings)
+        return row.label, len(row.xlsx), len(row.pdf)
+
+    label, xlsx, pdf = _run_with_session(settings, work)
+    print(f"已生成{label}晾晒通报：xlsx {xlsx} 字节，PDF {pdf} 字节")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zhiben", description="治本 — 工贸安全生产监管后台")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -225,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("purge-uploads", help="清理 24 小时内未被举报使用的群众上传照片")
     sub.add_parser("purge-idempotency", help="清理超过保留期（默认 24 小时）的幂等记录")
+    bulletin = sub.add_parser("bulletin", help="生成并保存某月晾晒通报（xlsx 和 PDF）")
+    bulletin.add_argument("--month", required=True, type=_month, help="YYYY-MM")
     relay = sub.add_parser("relay", help="把事件投递到 webhook 订阅（outbox relay）")
     relay.add_argument("--once", action="store_true", help="只运行一轮")
     relay.add_argument("--interval", type=float, default=2.0, help="两轮之间的秒数")
@@ -239,6 +262,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "relay": cmd_relay,
     "purge-uploads": cmd_purge_uploads,
     "purge-idempotency": cmd_purge_idempotency,
+    "bulletin": cmd_bulletin,
 }
 
 

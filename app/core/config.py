@@ -93,6 +93,26 @@ class Settings(BaseSettings):
     principal_checks_per_year_metal_smelting: int = 12
     drills_per_year: int = 1
     drills_per_year_factory_in_factory: int = 2
+    # 方案 三(六)12 "“厂中厂”等类型企业至少每半年开展1次": the features that put an enterprise
+    # on the half-yearly drill cadence. Env: ZHIBEN_HALF_YEARLY_DRILL_FEATURES='["..."]'.
+    half_yearly_drill_features: list[str] = Field(default_factory=lambda: ["factory_in_factory"])
+    # 方案 三(六)11 工贸重点行业领域: the principal-training full-coverage target covers the
+    # enterprises with one of these features, sectors or tiers (有限空间作业等, 金属冶炼, 粉尘涉爆,
+    # 涉氨制冷 as in the national 工贸 治本攻坚 plan's 重点行业领域).
+    key_industry_features: list[str] = Field(
+        default_factory=lambda: [
+            "metal_smelting",
+            "dust_explosion",
+            "ammonia_refrigeration",
+            "confined_space",
+            "hazardous_chemicals",
+        ]
+    )
+    key_industry_sectors: list[str] = Field(default_factory=lambda: ["metallurgy", "nonferrous"])
+    key_industry_tiers: list[str] = Field(default_factory=list)
+    # 双随机 draws (plan §三(七)14): no inspector is paired with an enterprise of a grid they
+    # work in (回避), unless this is turned off.
+    draw_avoid_own_grid: bool = True
     certificate_warning_days: int = 60
 
     # Webhooks (API7 SSRF, ASVS 13.2.4/13.2.5): https to public addresses only, except hosts

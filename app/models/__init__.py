@@ -3,11 +3,21 @@
 from app.models.accident import Accident, Interview
 from app.models.audit import AuditLog, IdempotencyRecord, OutboxEvent
 from app.models.base import Base
+from app.models.bulletin import Bulletin
+from app.models.disclosure import Disclosure
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
 from app.models.hazard import Change, Hazard, HazardHistory, HazardPhoto, LedgerCounter
 from app.models.hazard_counts import HazardCount
 from app.models.inspection import Inspection, InspectionQuiz, InspectionResponse
+from app.models.inspection_plan import (
+    InspectionDraw,
+    InspectionPlan,
+    InspectionPlanItem,
+    KeyListEntry,
+)
+from app.models.principal_action import PrincipalAction
+from app.models.priority_task import PriorityTask
 from app.models.public_report import PublicReport, PublicReportPhoto, PublicUpload
 from app.models.records import Certificate, Drill, Training
 from app.models.standard import Standard, StandardItemRecord
@@ -20,8 +30,10 @@ __all__ = [
     "AuditLog",
     "AuthSession",
     "Base",
+    "Bulletin",
     "Certificate",
     "Change",
+    "Disclosure",
     "Drill",
     "Enterprise",
     "Grid",
@@ -31,11 +43,17 @@ __all__ = [
     "HazardPhoto",
     "IdempotencyRecord",
     "Inspection",
+    "InspectionDraw",
+    "InspectionPlan",
+    "InspectionPlanItem",
     "InspectionQuiz",
     "InspectionResponse",
     "Interview",
+    "KeyListEntry",
     "LedgerCounter",
     "OutboxEvent",
+    "PrincipalAction",
+    "PriorityTask",
     "PublicReport",
     "PublicReportPhoto",
     "PublicUpload",

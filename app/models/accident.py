@@ -6,7 +6,17 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, IdMixin, TimestampMixin
@@ -26,6 +36,9 @@ class Accident(IdMixin, TimestampMixin, Base):
     direct_loss_yuan: Mapped[Decimal] = mapped_column(Numeric(16, 2))
     # Derived by app.rules.accidents.accident_grade; stored so statistics can group by it.
     grade: Mapped[str] = mapped_column(String(32), index=True)
+    # 重大涉险事故 (plan §三(三)6): an event with major danger whatever its grade; like a
+    # 较大及以上 accident it must be followed by a 警示约谈 and a report to the district.
+    major_risk_event: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by: Mapped[uuid.UUID | None] = mapped_column()
 
 

@@ -7,15 +7,19 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, IdMixin, JSONType, TimestampMixin
 
 
 class Designation(StrEnum):
+    """The 主体责任 designations of plan §三(一)2 (用体系管安全): 1–2 典型示范企业 piloted by
+    end-2024, 2–3 标杆企业 by end-2025. The standardization 标杆 of §三(四)8 is a different,
+    yearly designation (`Enterprise.standardization_benchmark_year`)."""
+
     demonstration = "demonstration"  # 典型示范企业 (plan §三(一)2)
-    benchmark = "benchmark"  # 标杆企业 (plan §三(四)8)
+    benchmark = "benchmark"  # 标杆企业 (plan §三(一)2)
 
 
 class Enterprise(IdMixin, TimestampMixin, Base):
@@ -46,6 +50,13 @@ class Enterprise(IdMixin, TimestampMixin, Base):
     standardization_expires_on: Mapped[date | None] = mapped_column(Date)
     designation: Mapped[str | None] = mapped_column(String(32))
     designation_year: Mapped[int | None] = mapped_column(Integer)
+    # 安全生产标准化标杆企业 (plan §三(四)8: 每年打造1–2家): the year it was chosen.
+    standardization_benchmark_year: Mapped[int | None] = mapped_column(Integer)
+    # The plan only guides eligible enterprises to a grade (§三(四)8 引导符合条件的企业); a
+    # missing grade is a breach only where the street office marks the grade as required.
+    standardization_required: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     # 厂中厂: the landlord enterprise a tenant sits in (regulations.md §2.5).
     landlord_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("enterprises.id", ondelete="SET NULL")

@@ -77,6 +77,15 @@ class Inspection(TimestampMixin, Base):
     quiz_total: Mapped[int] = mapped_column(Integer, default=0)
     quiz_passed: Mapped[int] = mapped_column(Integer, default=0)
     note: Mapped[str | None] = mapped_column(Text)
+    # What the inspection fulfils (plan §三(七)14): a plan item and/or a published draw; the
+    # trigger decides whether the item's yearly cap binds (complaints and referrals do not).
+    plan_item_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("inspection_plan_items.id", ondelete="RESTRICT"), index=True
+    )
+    draw_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("inspection_draws.id", ondelete="RESTRICT")
+    )
+    trigger: Mapped[str] = mapped_column(String(16), default="routine", server_default="routine")
     # SHA-256 of the canonical request body: an offline re-send is recognised by it.
     body_hash: Mapped[str] = mapped_column(String(64))
 

@@ -25,6 +25,7 @@ class AccidentCreate(InputSchema):
     direct_loss_yuan: Decimal = Field(
         default=Decimal(0), ge=0, le=Decimal("99999999999999"), decimal_places=2
     )
+    major_risk_event: bool = Field(default=False, description="重大涉险事故（方案 三(三)6）")
 
 
 class AccidentRead(Schema):
@@ -36,6 +37,7 @@ class AccidentRead(Schema):
     serious_injuries: int
     direct_loss_yuan: Decimal
     grade: AccidentGrade
+    major_risk_event: bool
     created_at: datetime
 
 
@@ -73,3 +75,4 @@ class AccidentUpdate(InputSchema):
     direct_loss_yuan: Decimal | None = Field(
         default=None, ge=0, le=Decimal("99999999999999"), decimal_places=2
     )
+    major_risk_event: bool | None = Field(default=None, description="重大涉险事故（方案 三(三)6）")

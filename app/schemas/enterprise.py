@@ -57,6 +57,12 @@ class EnterpriseUpdate(EnterpriseContactFields):
     standardization_expires_on: BoundedDate | None = None
     designation: Designation | None = None
     designation_year: int | None = Field(default=None, ge=2000, le=2100)
+    standardization_benchmark_year: int | None = Field(
+        default=None, ge=2000, le=2100, description="安全生产标准化标杆企业选树年度（方案 三(四)8）"
+    )
+    standardization_required: bool | None = Field(
+        default=None, description="须取得安全生产标准化等级（未取得时合规检查记为未达标）"
+    )
     landlord_id: uuid.UUID | None = None
 
 
@@ -90,6 +96,8 @@ class EnterpriseRead(Schema):
     standardization_expires_on: date | None
     designation: Designation | None
     designation_year: int | None
+    standardization_benchmark_year: int | None
+    standardization_required: bool
     landlord_id: uuid.UUID | None
     is_demo: bool
     version: int

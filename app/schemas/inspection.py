@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from app.models.hazard import HazardCategory
 from app.models.inspection import InspectionKind, ResponseResult
+from app.models.inspection_plan import InspectionTrigger
 from app.schemas.common import (
     BoundedDateTime,
     InputSchema,
@@ -94,6 +95,13 @@ class InspectionCreate(InputSchema):
     quiz: list[QuizIn] = Field(default_factory=list, max_length=200)
     checkin: CheckinIn | None = None
     note: LongText | None = None
+    plan_item_id: uuid.UUID | None = Field(default=None, description="所履行的检查计划事项")
+    draw_id: uuid.UUID | None = Field(default=None, description="所履行的双随机抽取")
+    trigger: InspectionTrigger = Field(
+        default=InspectionTrigger.routine,
+        description="routine 计划内；complaint 投诉举报；referral 转办交办"
+        "（后两者不受年度上限约束）",
+    )
 
     @model_validator(mode="after")
     def _finished_after_start(self) -> InspectionCreate:
@@ -150,4 +158,7 @@ class InspectionRead(Schema):
     hazard_ids: list[uuid.UUID]
     coverage: Coverage
     note: str | None
+    plan_item_id: uuid.UUID | None = None
+    draw_id: uuid.UUID | None = None
+    trigger: InspectionTrigger = InspectionTrigger.routine
     created_at: datetime

@@ -79,6 +79,9 @@ class Target(Schema):
     baseline: int | None = None
     done: int | None = None
     total: int | None = None
+    object_ids: list[uuid.UUID] | None = Field(
+        default=None, description="未达标的对象（如尚未警示约谈或上报的事故 id）"
+    )
 
 
 class Targets(Schema):

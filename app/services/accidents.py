@@ -110,7 +110,13 @@ async def update_accident(
     require_permission(actor, Permission.ACCIDENT_WRITE)
     acc = await get_accident(session, actor=actor, accident_id=accident_id)
     fields = data.model_dump(exclude_unset=True)
-    for key in ("deaths", "serious_injuries", "direct_loss_yuan", "description"):
+    for key in (
+        "deaths",
+        "serious_injuries",
+        "direct_loss_yuan",
+        "description",
+        "major_risk_event",
+    ):
         if key in fields and fields[key] is None:
             raise Unprocessable(f"{key} 不能为空", f"{key} may not be null", field=["body", key])
     if "direct_loss_yuan" in fields:

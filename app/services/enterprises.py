@@ -5,11 +5,22 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ColumnElement, column, exists, func, literal, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    column,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config import Settings
 from app.core.errors import Conflict, Forbidden, NotFound, PreconditionFailed, Unprocessable
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
@@ -28,6 +39,19 @@ def has_feature(session: AsyncSession, feature: str) -> ColumnElement[bool]:
         return type_coerce(Enterprise.features, JSONB).contains([feature])
     values = func.json_each(Enterprise.features).table_valued("value")
     return exists(select(literal(1)).select_from(values).where(column("value") == feature))
+
+
+def has_any_feature(session: AsyncSession, features: list[str]) -> ColumnElement[bool]:
+    return or_(false(), *(has_feature(session, f) for f in features))
+
+
+def in_key_industry(session: AsyncSession, settings: Settings) -> ColumnElement[bool]:
+    """方案 三(六)11 工贸重点行业领域 membership, from the configured features/sectors/tiers."""
+    return or_(
+        Enterprise.sector.in_(settings.key_industry_sectors),
+        Enterprise.tier.in_(settings.key_industry_tiers),
+        has_any_feature(session, settings.key_industry_features),
+    )
 
 
 async def list_enterprises(
@@ -86,6 +110,12 @@ async def visible_enterprise(
 
 
 async def _validate(session: AsyncSession, fields: dict[str, Any]) -> None:
+    if "standardization_required" in fields and fields["standardization_required"] is None:
+        raise Unprocessable(
+            "standardization_required 不能为空",
+            "standardization_required may not be null",
+            field=["body", "standardization_required"],
+        )
     uscc = fields.get("uscc")
     if uscc is not None and not is_valid_uscc(uscc):
         raise Unprocessable(

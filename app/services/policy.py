@@ -54,6 +54,9 @@ class Permission(StrEnum):
     STATS_READ = "stats:read"
     SYNC_READ = "sync:read"
     WEBHOOK_MANAGE = "webhook:manage"  # street office only (brief §1: dashboards receive)
+    # Street office only (brief §1): inspection plans and 双随机 draws, the year's priority
+    # tasks, bulletins and what is published (plan §三(七)14, §三(三)5, §四(一), §四(四)).
+    PLAN_MANAGE = "plan:manage"
 
 
 # What both sides of field work do on the objects they can see (brief §1): inspect, register

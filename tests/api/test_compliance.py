@@ -22,6 +22,8 @@ CODES = [
     "major_overdue",
     "major_zero",
     "standardization",
+    "hazard_standard_training",
+    "accident_followup",
 ]
 
 
@@ -72,7 +74,11 @@ async def test_shape_and_scope(client: httpx.AsyncClient, world: World) -> None:
         "certificates_valid": True,
         "major_overdue": True,
         "major_zero": True,
+        # 方案 三(四)8 only guides enterprises to a grade: no grade is information (issue 14).
+        "standardization": True,
+        "accident_followup": True,
     }
+    assert {c["code"]: c["status"] for c in body["checks"]}["standardization"] == "info"
     assert (await client.get(url, headers=world.headers("grid1"))).status_code == 200
     for who in ("head2", "grid2"):
         assert_problem(await client.get(url, headers=world.headers(who)), 404)

@@ -328,8 +328,10 @@ async def test_targets(client: httpx.AsyncClient, world: World, db: AsyncSession
         True,
     )
     assert (t["benchmark_enterprises"]["actual"], t["benchmark_enterprises"]["met"]) == (1, False)
-    assert t["principal_training_coverage"]["done"] == 1
-    assert t["principal_training_coverage"]["actual"] == 20.0
+    # 方案 三(六)11 covers 重点行业领域 enterprises only: E3 (metallurgy), untrained (issue 14).
+    assert t["principal_training_coverage"]["done"] == 0
+    assert t["principal_training_coverage"]["total"] == 1
+    assert t["principal_training_coverage"]["actual"] == 0.0
     assert t["enterprises_drilled"]["done"] == 2
     assert t["drill_observations"]["actual"] == 2
     # Due: 4 ordinary enterprises × 4 quarters + E3 × 12 months = 28; covered: E1 4, E3 1.

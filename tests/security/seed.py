@@ -99,6 +99,7 @@ async def seed_objects(client: httpx.AsyncClient, world: World, spec: dict[str, 
     await _seed_public_reports(client, world, spec, seeded)
     await _seed_photos(client, world, spec, seeded)
     await _walk_hazards(client, world, spec, seeded)
+    await _seed_disclosures(client, world, seeded)
     _assert_complete(seeded, targets)
     return seeded
 
@@ -109,6 +110,23 @@ def _assert_complete(seeded: Seeded, targets: list[str]) -> None:
     thin = {p: sorted(seeded.owners(p)) for p in targets if not {"E1", "E2"} <= seeded.owners(p)}
     assert not thin, f"object kinds without an E1 and an E2 object: {thin}"
     assert not seeded.refused, f"the seeding was refused: {dict(seeded.refused)}"
+
+
+async def _seed_disclosures(client: httpx.AsyncClient, world: World, seeded: Seeded) -> None:
+    """An enforcement case published for each enterprise (issue 14), so the disclosure
+    routes are walked on another enterprise's object."""
+    path = f"{API}/disclosures"
+    seeded.created.pop(path, None)  # the minimal body names no case: made properly here
+    seeded.refused.pop(path, None)
+    for name in ("E1", "E2", "E3"):
+        body = {
+            "kind": "enforcement_case",
+            "enterprise_id": str(world.enterprises[name]),
+            "item": "未按规定开展有限空间作业审批",
+            "basis": "《安全生产法》第一百零一条",
+        }
+        resp = await _post(client, path, body, world.headers("office"))
+        seeded.note(path, resp, owner=name)
 
 
 async def _seed_public_reports(

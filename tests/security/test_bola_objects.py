@@ -93,6 +93,10 @@ NOT_IN_MATRIX = (
     "/api/v1/grids/{",  # jurisdiction data, readable by every staff role
     "/api/v1/users/{",  # street office only (403 for the others, walked by the route walk)
     "/api/v1/webhooks/{",  # street office only, like users
+    # Street office only (plan:manage) and owned by no enterprise: every other role is refused
+    # with 403 (route walk; tests/api/test_inspection_plans.py::test_plan_items_and_roles).
+    "/api/v1/inspection-plans/{",
+    "/api/v1/bulletins/{",  # jurisdiction-wide, street office only, like inspection plans
     "/api/v1/standards/{",  # the public checklist catalogue
     "/api/v1/reports/{report_id}/photos/{",  # needs a public upload attached to a report
 )

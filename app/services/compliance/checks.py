@@ -13,7 +13,7 @@ from typing import Protocol
 
 from app.core.config import Settings
 from app.rules.calendar import periods
-from app.rules.enterprise_kinds import Feature
+from app.rules.enterprise_kinds import FEATURE_LABELS, Feature
 from app.services.compliance.facts import PLAN_END, PLAN_START, Facts
 
 CHECK_LABELS: dict[str, str] = {
@@ -25,6 +25,8 @@ CHECK_LABELS: dict[str, str] = {
     "major_overdue": "重大事故隐患无超期未整改",
     "major_zero": "重大事故隐患动态清零",
     "standardization": "安全生产标准化等级有效",
+    "hazard_standard_training": "重大事故隐患判定标准纳入日常培训",
+    "accident_followup": "较大及以上事故、重大涉险事故警示约谈并上报",
 }
 BASIS: dict[str, str] = {
     "evacuation_drill": (
@@ -49,7 +51,15 @@ BASIS: dict[str, str] = {
         "实施方案 三(三)5：确保重大事故隐患动态清零；二：2026年底前建立动态清零、闭环管理常态化机制"
     ),
     "standardization": (
-        "实施方案 三(四)8：引导企业创评安全生产标准化等级，实施重大事故隐患“一票否决”"
+        "实施方案 三(四)8：积极引导符合条件的工贸企业创评安全生产标准化等级，"
+        "实施重大事故隐患“一票否决”"
+    ),
+    "hazard_standard_training": (
+        "实施方案 三(三)4：将《工贸企业重大事故隐患判定标准》作为企业日常培训的一项重要内容"
+    ),
+    "accident_followup": (
+        "实施方案 三(三)6：对每一起较大及以上和重大涉险事故，对涉事企业相关负责人实施警示约谈"
+        "并上报区应急局"
     ),
 }
 
@@ -67,6 +77,8 @@ class EnterpriseLike(Protocol):
     def standardization_certified_on(self) -> date | None: ...
     @property
     def standardization_expires_on(self) -> date | None: ...
+    @property
+    def standardization_required(self) -> bool: ...
 
 
 _HALVES = ("上半年", "下半年")
@@ -79,10 +91,16 @@ class Check:
     met: bool
     detail: str
     basis: str
+    # Information, not a breach: the plan asks nothing of this enterprise here (met stays true).
+    info: bool = False
 
     @property
     def label(self) -> str:
         return CHECK_LABELS[self.code]
+
+    @property
+    def status(self) -> str:
+        return "info" if self.info else ("met" if self.met else "unmet")
 
 
 def period_name(year: int, per_year: int, index: int) -> str:
@@ -122,9 +140,11 @@ def _periodic(code: str, counts: list[tuple[str, int]], what: str, rule: str, ye
 
 
 def drill_check(ent: EnterpriseLike, f: Facts, year: int, on: date, s: Settings) -> Check:
-    fif = Feature.FACTORY_IN_FACTORY.value in (ent.features or [])
-    per_year = s.drills_per_year_factory_in_factory if fif else s.drills_per_year
-    rule = f"“厂中厂”企业每年至少{per_year}次、每半年至少1次" if fif else f"每年至少{per_year}次"
+    # 方案 三(六)12 "“厂中厂”等类型企业": the half-yearly features are a setting.
+    kinds = sorted(set(ent.features or []) & set(s.half_yearly_drill_features))
+    per_year = s.drills_per_year_factory_in_factory if kinds else s.drills_per_year
+    names = "、".join(f"“{FEATURE_LABELS.get(k, k)}”" for k in kinds)
+    rule = f"{names}企业每年至少{per_year}次、每半年至少1次" if kinds else f"每年至少{per_year}次"
     counts = period_counts(f.drills_by_month, year, per_year, on)
     return _periodic("evacuation_drill", counts, "疏散逃生演练", rule, year)
 
@@ -238,11 +258,15 @@ def hazard_checks(f: Facts, on: date) -> list[Check]:
     return [overdue, zero]
 
 
-def standardization_check(ent: EnterpriseLike, on: date) -> Check:
+def standardization_check(ent: EnterpriseLike, f: Facts, on: date) -> Check:
     code = "standardization"
     grade = ent.standardization_grade
     if grade is None:
-        return Check(code, False, "未取得安全生产标准化等级", BASIS[code])
+        if ent.standardization_required:
+            return Check(code, False, "未取得安全生产标准化等级（已列为须创评企业）", BASIS[code])
+        # 方案 三(四)8 引导符合条件的企业创评: guidance, so a missing grade is only information.
+        detail = "未取得安全生产标准化等级（方案要求引导符合条件的企业创评，仅作提示）"
+        return Check(code, True, detail, BASIS[code], info=True)
     if ent.standardization_certified_on is not None and ent.standardization_certified_on > on:
         return Check(
             code,
@@ -255,8 +279,37 @@ def standardization_check(ent: EnterpriseLike, on: date) -> Check:
         return Check(
             code, False, f"安全生产标准化{grade}级已于{expires.isoformat()}到期", BASIS[code]
         )
+    if f.major_open:
+        detail = (
+            f"安全生产标准化{grade}级，但截至{on.isoformat()}有{f.major_open}项重大事故隐患"
+            "未销号，实施“一票否决”"
+        )
+        return Check(code, False, detail, BASIS[code])
     until = f"，有效期至{expires.isoformat()}" if expires else ""
     return Check(code, True, f"安全生产标准化{grade}级有效{until}", BASIS[code])
+
+
+def hazard_standard_training_check(f: Facts, year: int) -> Check:
+    code = "hazard_standard_training"
+    n = f.hazard_standard_trainings
+    if n:
+        return Check(code, True, f"{year}年已开展重大事故隐患判定标准培训{n}次", BASIS[code])
+    return Check(code, False, f"{year}年尚无重大事故隐患判定标准培训记录", BASIS[code])
+
+
+def accident_followup_check(f: Facts, year: int) -> Check:
+    code = "accident_followup"
+    if not f.serious_accidents:
+        return Check(code, True, f"{year}年无较大及以上事故或重大涉险事故", BASIS[code])
+    gaps = []
+    if f.accidents_without_interview:
+        gaps.append(f"{f.accidents_without_interview}起未实施警示约谈")
+    if f.accidents_not_reported:
+        gaps.append(f"{f.accidents_not_reported}起未上报区应急局")
+    head = f"{year}年较大及以上事故、重大涉险事故{f.serious_accidents}起"
+    if gaps:
+        return Check(code, False, f"{head}，其中{'，'.join(gaps)}", BASIS[code])
+    return Check(code, True, f"{head}，均已警示约谈并上报区应急局", BASIS[code])
 
 
 def evaluate(
@@ -270,5 +323,7 @@ def evaluate(
         training_check(ent, f, on),
         certificates_check(f, on, settings.certificate_warning_days),
         *hazard_checks(f, on),
-        standardization_check(ent, on),
+        standardization_check(ent, f, on),
+        hazard_standard_training_check(f, year),
+        accident_followup_check(f, year),
     ]

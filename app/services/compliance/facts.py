@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models.accident import Accident, Interview
 from app.models.hazard import Hazard, HazardStatus
 from app.models.inspection import Inspection, InspectionKind, InspectionQuiz
 from app.models.records import Certificate, Drill, DrillKind, PersonRole, Training, TrainingTopic
+from app.rules.accidents import AccidentGrade
 from app.rules.calendar import periods, utc_bounds
 
 # Plan period (方案 标题: 2024–2026) within which principal heads' training must reach 100 %.
@@ -46,6 +48,11 @@ class Facts:
     major_open: int = 0
     major_overdue: int = 0
     overdue: int = 0
+    hazard_standard_trainings: int = 0
+    # 较大及以上 accidents and 重大涉险 events of the year, and how many lack a follow-up.
+    serious_accidents: int = 0
+    accidents_without_interview: int = 0
+    accidents_not_reported: int = 0
 
 
 def month_case(col: Any, year: int, *, instant: bool) -> Any:
@@ -202,6 +209,67 @@ async def _hazards(
         )
 
 
+async def _hazard_standard(
+    session: AsyncSession, ents: Any, year: int, on: date, facts: dict[uuid.UUID, Facts]
+) -> None:
+    # 方案 三(三)4: the 判定标准 is a regular part of each enterprise's training.
+    stmt = (
+        select(Training.enterprise_id, func.count())
+        .where(
+            Training.enterprise_id.in_(ents),
+            Training.topic == TrainingTopic.hazard_standard.value,
+            Training.completed_on.between(date(year, 1, 1), min(on, date(year, 12, 31))),
+        )
+        .group_by(Training.enterprise_id)
+    )
+    for eid, n in await session.execute(stmt):
+        facts[eid].hazard_standard_trainings = int(n)
+
+
+SERIOUS_GRADES = (
+    AccidentGrade.LARGER.value,
+    AccidentGrade.MAJOR.value,
+    AccidentGrade.ESPECIALLY_MAJOR.value,
+)
+
+
+def accident_followup_columns(year: int, on: date) -> tuple[Any, Any, Any]:
+    """(in scope, has an interview, reported to the district) for 方案 三(三)6: every
+    较大及以上 accident and 重大涉险 event of `year` up to `on` (Shanghai calendar)."""
+    lo, hi = utc_bounds(date(year, 1, 1), max(on, date(year, 1, 1)))
+    scope = and_(
+        Accident.occurred_at >= lo,
+        Accident.occurred_at < hi,
+        or_(Accident.grade.in_(SERIOUS_GRADES), Accident.major_risk_event.is_(True)),
+    )
+    interviewed = exists().where(Interview.accident_id == Accident.id)
+    reported = exists().where(
+        Interview.accident_id == Accident.id, Interview.reported_to_district.is_(True)
+    )
+    return scope, interviewed, reported
+
+
+async def _accidents(
+    session: AsyncSession, ents: Any, year: int, on: date, facts: dict[uuid.UUID, Facts]
+) -> None:
+    scope, interviewed, reported = accident_followup_columns(year, on)
+    stmt = (
+        select(
+            Accident.enterprise_id,
+            func.count(),
+            func.sum(case((not_(interviewed), 1), else_=0)),
+            func.sum(case((not_(reported), 1), else_=0)),
+        )
+        .where(Accident.enterprise_id.in_(ents), scope)
+        .group_by(Accident.enterprise_id)
+    )
+    for eid, n, no_interview, no_report in await session.execute(stmt):
+        f = facts[eid]
+        f.serious_accidents = int(n)
+        f.accidents_without_interview = int(no_interview or 0)
+        f.accidents_not_reported = int(no_report or 0)
+
+
 async def gather(
     session: AsyncSession,
     *,
@@ -218,4 +286,6 @@ async def gather(
     await _trainings(session, enterprise_ids, on, facts)
     await _certificates(session, enterprise_ids, on, warning_days, facts)
     await _hazards(session, enterprise_ids, on, live, facts)
+    await _hazard_standard(session, enterprise_ids, year, on, facts)
+    await _accidents(session, enterprise_ids, year, on, facts)
     return facts

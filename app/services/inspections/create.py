@@ -44,6 +44,7 @@ from app.services.determination import check_item_codes, determine
 from app.services.enterprises import visible_enterprise
 from app.services.hazards.create import NewHazard, create_hazard
 from app.services.insert_once import id_conflict, insert_once, replay_existing
+from app.services.inspection_plans.caps import check_plan_links
 from app.services.inspections.queries import shape_many, visible_inspection
 from app.services.policy import Actor, require_inspection_kind
 
@@ -72,8 +73,13 @@ _CATEGORY_BY_RULE = {
 
 def body_hash(data: InspectionCreate) -> str:
     """SHA-256 of the canonical body (defaults filled, keys sorted, times in UTC), id excluded."""
+    body = data.model_dump(mode="json", exclude={"id"})
+    # Issue 14's plan links only when set: bodies filed before them keep their hash.
+    for key, default in (("plan_item_id", None), ("draw_id", None), ("trigger", "routine")):
+        if body.get(key) == default:
+            body.pop(key, None)
     canonical = json.dumps(
-        data.model_dump(mode="json", exclude={"id"}),
+        body,
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
@@ -212,6 +218,14 @@ async def create_inspection(
     _check_body(actor, ent, standard, data)
     await _check_photos(session, actor, ent, data)
     insp = _build(actor, ent, standard, data, digest, checkin_radius_m)
+    insp.plan_item_id = await check_plan_links(
+        session,
+        enterprise_id=ent.id,
+        plan_item_id=data.plan_item_id,
+        draw_id=data.draw_id,
+        trigger=data.trigger.value,
+        started_at=data.started_at,
+    )
     if (stored := await insert_once(session, insp, replay)) is not None:
         return stored, False
     hazard_ids = await _children(session, actor, ent, standard, insp, data)
@@ -246,6 +260,8 @@ def _build(
         quiz_total=len(data.quiz),
         quiz_passed=sum(1 for q in data.quiz if q.passed),
         note=data.note,
+        draw_id=data.draw_id,
+        trigger=data.trigger.value,
         body_hash=digest,
         **_checkin(ent, data, radius_m),
     )

@@ -29,6 +29,7 @@ _COLUMNS = (
     Enterprise.standardization_grade,
     Enterprise.standardization_certified_on,
     Enterprise.standardization_expires_on,
+    Enterprise.standardization_required,
 )
 
 

@@ -11,21 +11,28 @@ import math
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.models.enterprise import Designation, Enterprise
 from app.models.hazard import Hazard
 from app.models.inspection import Inspection, InspectionKind
-from app.models.records import Drill, DrillKind, PersonRole, Training, TrainingTopic
+from app.models.records import Drill, DrillKind
+from app.models.user import Role
 from app.rules.calendar import periods, today_in_shanghai, utc_bounds
 from app.rules.enterprise_kinds import Feature
 from app.services.compliance import evaluation_date
-from app.services.compliance.facts import PLAN_END, PLAN_START, hazard_clauses, month_case
+from app.services.compliance.facts import PLAN_END, hazard_clauses, month_case
 from app.services.enterprises import has_feature
 from app.services.policy import Actor
 from app.services.stats.common import authorize, scoped_enterprises
+from app.services.stats.targets_plan import (
+    accident_followups,
+    five_lead,
+    principal_training,
+    priority_task_targets,
+)
 
 
 def target(code: str, title: str, citation: str, **kw: Any) -> dict[str, Any]:
@@ -50,70 +57,89 @@ def _graded_on(d: date) -> Any:
     )
 
 
+def _no_open_major(on: date, live: bool) -> Any:
+    """No open major hazard on the evaluation date: 方案 三(四)8 一票否决."""
+    is_open, _ = hazard_clauses(on, live)
+    return ~exists().where(Hazard.enterprise_id == Enterprise.id, Hazard.level == "major", is_open)
+
+
 async def _standardization(
-    session: AsyncSession, ents: Any, year: int, on: date
+    session: AsyncSession, ents: Any, year: int, on: date, live: bool
 ) -> list[dict[str, Any]]:
     base = select(func.count()).select_from(Enterprise).where(Enterprise.id.in_(ents))
-    now = await _count(session, base.where(_graded_on(on)))
+    # 方案 三(四)8 一票否决: a graded enterprise with an open major hazard does not count.
+    now = await _count(session, base.where(_graded_on(on), _no_open_major(on, live)))
     before = await _count(session, base.where(_graded_on(date(year - 1, 12, 31))))
     # 方案 三(四)8: +5 % a year; from none, growth means at least one.
     goal = math.ceil(before * 1.05) if before else 1
-    demo = await _count(
-        session,
-        base.where(
-            Enterprise.designation == Designation.demonstration.value,
-            Enterprise.designation_year <= year,
-        ),
-    )
-    bench_all = base.where(Enterprise.designation == Designation.benchmark.value)
-    if year <= 2025:
-        bench = await _count(session, bench_all.where(Enterprise.designation_year <= year))
-        bench_goal, bench_due, bench_what = (
-            2,
-            date(2025, 12, 31),
-            "2025年底前培树2–3家标杆企业（累计）",
-        )
-    else:
-        bench = await _count(session, bench_all.where(Enterprise.designation_year == year))
-        bench_goal, bench_due, bench_what = (
-            1,
-            date(year, 12, 31),
-            f"{year}年打造1–2家标杆企业（当年新增）",
-        )
+    vetoed = await _count(session, base.where(_graded_on(on), ~_no_open_major(on, live)))
+    veto = f"；{vetoed}家因存在未销号重大事故隐患不计入（一票否决）" if vetoed else ""
     return [
         target(
             "standardization_growth",
             "取得安全生产标准化等级企业数",
-            "实施方案 三(四)8：取得安全生产标准化等级企业数量，3年间每年按照5%增长",
+            "实施方案 三(四)8：取得安全生产标准化等级企业数量，3年间每年按照5%增长；"
+            "实施重大事故隐患“一票否决”",
             target_value=goal,
             actual=now,
             baseline=before,
             unit="家",
             met=now >= goal,
             due=date(year, 12, 31),
-            detail=f"{year - 1}年底{before}家，目标{goal}家（+5%），截至{on.isoformat()}为{now}家",
+            detail=f"{year - 1}年底{before}家，目标{goal}家（+5%），"
+            f"截至{on.isoformat()}为{now}家{veto}",
         ),
+        *await _designations(session, base, year),
+    ]
+
+
+async def _designations(session: AsyncSession, base: Any, year: int) -> list[dict[str, Any]]:
+    """三(一)2 典型示范 (end-2024) and 标杆 (end-2025), cumulative; 三(四)8 标准化标杆, yearly."""
+    by_kind = base.where(Enterprise.designation_year <= year)
+    demo = await _count(
+        session, by_kind.where(Enterprise.designation == Designation.demonstration.value)
+    )
+    bench = await _count(
+        session, by_kind.where(Enterprise.designation == Designation.benchmark.value)
+    )
+    std = await _count(session, base.where(Enterprise.standardization_benchmark_year == year))
+    return _designation_targets(year, demo, bench, std)
+
+
+def _designation_targets(year: int, demo: int, bench: int, std: int) -> list[dict[str, Any]]:
+    return [
         target(
             "demonstration_enterprises",
-            "典型示范企业",
-            "实施方案 三(一)2：2024年底前试点培树1–2家典型示范企业",
+            "典型示范企业（用体系管安全）",
+            "实施方案 三(一)2：2024年底前，在辖区内试点培树1–2家典型示范企业",
             target_value=1,
             actual=demo,
             unit="家",
             met=demo >= 1,
             due=date(2024, 12, 31),
-            detail=f"截至{year}年已培树{demo}家（目标1–2家）",
+            detail=f"截至{year}年已培树{demo}家（目标2024年底前1–2家）",
         ),
         target(
             "benchmark_enterprises",
-            "标杆企业",
-            "实施方案 三(一)2、三(四)8：2025年底前培树2–3家标杆企业，此后每年打造1–2家",
-            target_value=bench_goal,
+            "标杆企业（用体系管安全）",
+            "实施方案 三(一)2：2025年底前，在辖区内培树2–3家标杆企业",
+            target_value=2,
             actual=bench,
             unit="家",
-            met=bench >= bench_goal,
-            due=bench_due,
-            detail=f"{bench_what}：{bench}家",
+            met=bench >= 2,
+            due=date(2025, 12, 31),
+            detail=f"截至{year}年已培树{bench}家（目标2025年底前累计2–3家）",
+        ),
+        target(
+            "standardization_benchmarks",
+            "安全生产标准化标杆企业（当年）",
+            "实施方案 三(四)8：分行业、分等级选树安全生产标准化标杆企业，每年打造1–2家标杆企业",
+            target_value=1,
+            actual=std,
+            unit="家",
+            met=std >= 1,
+            due=date(year, 12, 31),
+            detail=f"{year}年打造安全生产标准化标杆企业{std}家（目标每年1–2家）",
         ),
     ]
 
@@ -125,23 +151,6 @@ def _share(done: int, total: int) -> float:
 async def _people(
     session: AsyncSession, ents: Any, year: int, on: date, total: int
 ) -> list[dict[str, Any]]:
-    trained = (
-        select(func.count(func.distinct(Training.enterprise_id)))
-        .join(Enterprise, Enterprise.id == Training.enterprise_id)
-        .where(
-            Training.enterprise_id.in_(ents),
-            Training.person_role == PersonRole.principal.value,
-            Training.topic == TrainingTopic.principal_special.value,
-            Training.completed_on.between(PLAN_START, min(on, PLAN_END)),
-            or_(Training.passed.is_(None), Training.passed.is_(True)),
-            # The enterprise's current principal head, when it is on file (as in compliance).
-            or_(
-                Enterprise.principal_name.is_(None),
-                func.trim(Training.person_name) == func.trim(Enterprise.principal_name),
-            ),
-        )
-    )
-    n_trained = await _count(session, trained)
     in_year = and_(
         Drill.enterprise_id.in_(ents),
         Drill.held_on.between(date(year, 1, 1), min(on, date(year, 12, 31))),
@@ -156,22 +165,14 @@ async def _people(
         session,
         select(func.count())
         .select_from(Drill)
-        .where(in_year, Drill.observed_by_street_office.is_(True)),
+        # 方案 三(六)12 观摩 is of an evacuation drill (疏散逃生演练现场观摩), not any drill.
+        .where(
+            in_year,
+            Drill.kind == DrillKind.evacuation.value,
+            Drill.observed_by_street_office.is_(True),
+        ),
     )
     return [
-        target(
-            "principal_training_coverage",
-            "主要负责人专题安全教育培训覆盖率",
-            "实施方案 三(六)11：三年内完成企业主要负责人专题安全教育培训全覆盖",
-            target_value=100.0,
-            actual=_share(n_trained, total),
-            done=n_trained,
-            total=total,
-            unit="%",
-            met=n_trained >= total,
-            due=PLAN_END,
-            detail=f"{total}家企业中{n_trained}家主要负责人已完成专题培训",
-        ),
         target(
             "enterprises_drilled",
             "本年开展疏散逃生演练的企业",
@@ -309,9 +310,14 @@ async def targets(
     ents = scoped_enterprises(actor)
     total = await _count(session, select(func.count()).select_from(ents.subquery()))
     items = [
-        *await _standardization(session, ents, year, on),
+        *await _standardization(session, ents, year, on, live),
+        await principal_training(session, ents, on, settings),
         *await _people(session, ents, year, on, total),
+        await accident_followups(session, ents, year, on),
+        await five_lead(session, ents, year, on),
         await _checks(session, ents, year, on, settings),
         *await _hazards(session, ents, on, live),
     ]
+    if actor.role in (Role.street_office, Role.dashboard):  # the tasks are jurisdiction-wide
+        items += await priority_task_targets(session, year)
     return {"year": year, "evaluated_on": on, "enterprises": total, "targets": items}

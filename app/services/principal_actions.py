@@ -1,0 +1,136 @@
+"""五带头 records (plan §四(二)): what each enterprise's principal head did in person, kept per
+enterprise and counted per year in statistics and bulletins."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import Conflict, Unprocessable
+from app.models.enterprise import Enterprise
+from app.models.principal_action import PrincipalAction
+from app.rules.five_lead import FIVE_LEAD_LABELS
+from app.schemas.plan_records import PrincipalActionCreate
+from app.services import audit, meta
+from app.services.enterprises import visible_enterprise
+from app.services.pagination import keyset_page
+from app.services.policy import Actor, Permission, require_permission
+
+meta.register("five_lead", {str(k): v for k, v in FIVE_LEAD_LABELS.items()})
+
+
+def shape(row: PrincipalAction) -> dict[str, Any]:
+    keys = ("id", "enterprise_id", "action", "principal_name", "acted_on", "description")
+    return {
+        **{k: getattr(row, k) for k in keys},
+        "label": FIVE_LEAD_LABELS[row.action],
+        "created_at": row.created_at,
+    }
+
+
+async def create_action(
+    session: AsyncSession, *, actor: Actor, enterprise_id: uuid.UUID, data: PrincipalActionCreate
+) -> tuple[dict[str, Any], bool]:
+    require_permission(actor, Permission.RECORD_WRITE)
+    ent = await visible_enterprise(session, actor=actor, enterprise_id=enterprise_id)
+    name = data.principal_name or ent.principal_name
+    if not name:
+        raise Unprocessable(
+            "企业档案未登记主要负责人，请填写 principal_name",
+            "No principal head on file: give principal_name",
+            field=["body", "principal_name"],
+        )
+    fields = {
+        "enterprise_id": ent.id,
+        "action": data.action.value,
+        "principal_name": name,
+        "acted_on": data.acted_on,
+        "description": data.description,
+    }
+    if data.id is not None and (old := await session.get(PrincipalAction, data.id)) is not None:
+        if any(getattr(old, k) != v for k, v in fields.items()):
+            raise Conflict("该 id 已用于另一条记录", "Id already used", code="id_conflict")
+        return shape(old), False
+    row = PrincipalAction(id=data.id or uuid.uuid4(), created_by=actor.user_id, **fields)
+    session.add(row)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("该记录正在提交，请重试", "Concurrent create", code="id_conflict") from exc
+    _record(session, actor, row, fields)
+    return shape(row), True
+
+
+def _record(
+    session: AsyncSession, actor: Actor, row: PrincipalAction, fields: dict[str, Any]
+) -> None:
+    audit.record(
+        session,
+        actor=actor,
+        action="create",
+        object_type="principal_action",
+        object_id=row.id,
+        changes=audit.diff({}, fields),
+    )
+    audit.emit(
+        session,
+        topic="principal_action.created",
+        object_type="principal_action",
+        object_id=row.id,
+        payload={"enterprise_id": str(row.enterprise_id), "action": row.action},
+    )
+
+
+async def list_actions(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    enterprise_id: uuid.UUID,
+    year: int | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    require_permission(actor, Permission.RECORD_READ)
+    ent = await visible_enterprise(session, actor=actor, enterprise_id=enterprise_id)
+    stmt = select(PrincipalAction).where(PrincipalAction.enterprise_id == ent.id)
+    if year is not None:
+        stmt = stmt.where(PrincipalAction.acted_on.between(date(year, 1, 1), date(year, 12, 31)))
+    rows, nxt = await keyset_page(
+        session,
+        stmt,
+        order=[PrincipalAction.acted_on, PrincipalAction.id],
+        limit=limit,
+        cursor=cursor,
+        descending=True,
+    )
+    return [shape(r) for r in rows], nxt
+
+
+async def coverage(session: AsyncSession, ents: Any, year: int, on: date) -> dict[str, int]:
+    """Per year: enterprises with any 五带头 record, and with all five (aggregates only)."""
+    per = (
+        select(
+            PrincipalAction.enterprise_id.label("eid"),
+            func.count(func.distinct(PrincipalAction.action)).label("kinds"),
+        )
+        .where(
+            PrincipalAction.enterprise_id.in_(ents),
+            PrincipalAction.acted_on.between(date(year, 1, 1), min(on, date(year, 12, 31))),
+        )
+        .group_by(PrincipalAction.enterprise_id)
+        .subquery()
+    )
+    any_n = await session.scalar(select(func.count()).select_from(per))
+    all_n = await session.scalar(
+        select(func.count()).select_from(per).where(per.c.kinds >= len(FIVE_LEAD_LABELS))
+    )
+    total = await session.scalar(
+        select(func.count()).select_from(Enterprise).where(Enterprise.id.in_(ents))
+    )
+    return {"enterprises": int(total or 0), "any": int(any_n or 0), "all_five": int(all_n or 0)}
