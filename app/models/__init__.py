@@ -8,6 +8,17 @@ from app.models.grid import Grid
 from app.models.hazard import Change, Hazard, HazardHistory, HazardPhoto, LedgerCounter
 from app.models.hazard_counts import HazardCount
 from app.models.inspection import Inspection, InspectionQuiz, InspectionResponse
+from app.models.permit import ConfinedSpace, Delegation, Permit, PermitCounter, PermitHistory
+from app.models.permit_records import (
+    EntryLog,
+    GasTest,
+    PermitInterruption,
+    PermitMeasure,
+    PermitPerson,
+    PermitSignoff,
+    PermitViolation,
+    VentilationRecord,
+)
 from app.models.public_report import PublicReport, PublicReportPhoto, PublicUpload
 from app.models.records import Certificate, Drill, Training
 from app.models.standard import Standard, StandardItemRecord
@@ -22,8 +33,12 @@ __all__ = [
     "Base",
     "Certificate",
     "Change",
+    "ConfinedSpace",
+    "Delegation",
     "Drill",
     "Enterprise",
+    "EntryLog",
+    "GasTest",
     "Grid",
     "Hazard",
     "HazardCount",
@@ -36,6 +51,14 @@ __all__ = [
     "Interview",
     "LedgerCounter",
     "OutboxEvent",
+    "Permit",
+    "PermitCounter",
+    "PermitHistory",
+    "PermitInterruption",
+    "PermitMeasure",
+    "PermitPerson",
+    "PermitSignoff",
+    "PermitViolation",
     "PublicReport",
     "PublicReportPhoto",
     "PublicUpload",
@@ -47,6 +70,7 @@ __all__ = [
     "Upload",
     "User",
     "UserGrid",
+    "VentilationRecord",
     "WebhookDelivery",
     "WebhookSubscription",
 ]

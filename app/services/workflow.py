@@ -127,6 +127,22 @@ async def transition(
         await session.flush()
     except StaleDataError as exc:  # SQLite: a concurrent writer got there first
         raise Conflict("对象已被他人修改，请刷新后重试", "Modified concurrently") from exc
+    await _record(session, machine, obj, actor, action, before, note, data, payload)
+    return obj
+
+
+async def _record(
+    session: AsyncSession,
+    machine: Machine,
+    obj: Stateful,
+    actor: Actor | None,
+    action: str,
+    before: dict[str, Any],
+    note: str | None,
+    data: Mapping[str, Any] | None,
+    payload: Mapping[str, Any] | None,
+) -> None:
+    """History, audit and outbox rows of one transition, in the caller's transaction."""
     await machine.write_history(
         session,
         obj,
@@ -154,4 +170,3 @@ async def transition(
         payload={"status": obj.status, "from": before["status"], **(payload or {})},
     )
     await session.flush()
-    return obj

@@ -74,3 +74,15 @@ class EnterpriseRole(StrEnum):
     safety_manager = "safety_manager"  # 安全管理部门
     dept_head = "dept_head"  # 所在基层单位 / 专业部门
     chief_engineer = "chief_engineer"  # 主管厂长或总工程师
+
+
+class AnyGrade(StrEnum):
+    """Every grade of every graded type, for filters."""
+
+    special = "special"
+    level1 = "level1"
+    level2 = "level2"
+    I = "I"  # noqa: E741
+    II = "II"
+    III = "III"
+    IV = "IV"
