@@ -32,12 +32,13 @@ from app.schemas.permit import (
     PermitRead,
     PersonIn,
     PersonRead,
+    PersonRef,
     ReasonBody,
     VentilationIn,
     VentilationRead,
     ViolationRead,
 )
-from app.services.permits import actions_work, queries, site
+from app.services.permits import actions_work, guardians, queries, site
 
 router = api_router(prefix="/api/v1/permits/{permit_id}", tags=["permits"])
 
@@ -77,6 +78,25 @@ async def list_people(
         cursor=page.cursor,
     )
     return Page[PersonRead](items=[PersonRead.model_validate(r) for r in rows], next_cursor=nxt)
+
+
+@router.post("/check-in", response_model=PersonRead, responses=WRITE)
+async def check_in(
+    permit_id: uuid.UUID, body: PersonRef, actor: CurrentActor, session: SessionDep
+) -> PermitPerson:
+    """A person named on the permit arrives on site (a guardian before work starts)."""
+    return await guardians.check_in(session, actor=actor, permit_id=permit_id, data=body)
+
+
+@router.post("/check-out", response_model=PersonRead, responses=WRITE)
+async def check_out(
+    permit_id: uuid.UUID, body: PersonRef, actor: CurrentActor, session: SessionDep
+) -> dict[str, Any]:
+    """A person leaves the site; the last guardian leaving stops the work (13号令 art. 15)."""
+    person, found = await guardians.check_out(session, actor=actor, permit_id=permit_id, data=body)
+    data = PersonRead.model_validate(person).model_dump()
+    data["violations"] = [ViolationRead.model_validate(v).model_dump() for v in found]
+    return data
 
 
 @router.post("/measures", status_code=201, response_model=MeasureRead, responses=WRITE)

@@ -53,6 +53,10 @@ class PersonIn(InputSchema):
     checked_in: bool = Field(default=False, description="已到场签到（监护人开工前必须签到）")
 
 
+class PersonRef(InputSchema):
+    person_id: uuid.UUID
+
+
 class MeasureIn(InputSchema):
     code: Annotated[str, Field(pattern=r"^[A-Za-z0-9.\-]{1,16}$")]
     text: Annotated[LongText, Field(min_length=1, max_length=1000)]
@@ -167,6 +171,12 @@ class EntryIn(InputSchema):
     tools: int = Field(default=0, ge=0, le=1000, description="随身携带工具件数")
 
 
+class ViolationRead(Schema):
+    code: str
+    citation: str
+    hazard_id: uuid.UUID
+
+
 class PersonRead(Schema):
     id: uuid.UUID
     role: str
@@ -174,6 +184,7 @@ class PersonRead(Schema):
     certificate_id: uuid.UUID | None
     checked_in_at: datetime | None
     checked_out_at: datetime | None
+    violations: list[ViolationRead] = Field(default_factory=list)
 
 
 class MeasureRead(Schema):
@@ -211,12 +222,6 @@ class InterruptionRead(Schema):
     ended_at: datetime | None
     reason: str
     order_stop: bool
-
-
-class ViolationRead(Schema):
-    code: str
-    citation: str
-    hazard_id: uuid.UUID
 
 
 class EntryRead(Schema):

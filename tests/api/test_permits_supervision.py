@@ -262,3 +262,45 @@ async def test_live_view_is_scoped(crew: Crew) -> None:
     seen = await crew.client.get(f"{API}/permits/{pid}", headers=crew.h("grid1"))
     assert seen.status_code == 200
     assert_problem(await crew.act(pid, "suspend", {"reason": "x"}, "grid1"), 403)
+
+
+async def test_last_guardian_leaving_with_people_inside(crew: Crew) -> None:
+    space = await crew.space(["H2S"])
+    assert (await crew.grant("approver", "principal_delegate")).status_code == 201
+    pid = await crew.approved("confined_space", confined_space_id=space)
+    await crew.ready(pid)
+    g2 = await crew.post(f"/permits/{pid}/people", {"role": "guardian", "name": "周九"})
+    assert g2.json()["checked_in_at"] is None
+    assert (
+        await crew.post(f"/permits/{pid}/check-in", {"person_id": g2.json()["id"]})
+    ).status_code == 200
+    await crew.act(pid, "start")
+    await crew.post(f"/permits/{pid}/entries", {"person": "孙八", "direction": "in", "at": iso()})
+    people = await crew.client.get(f"{API}/permits/{pid}/people", headers=crew.h("head1"))
+    first, second = (p["id"] for p in people.json()["items"] if p["role"] == "guardian")
+    one = await crew.post(f"/permits/{pid}/check-out", {"person_id": first})
+    [v] = one.json()["violations"]
+    assert v["code"] == "guardian_left"
+    assert (await _hazard(crew, v["hazard_id"]))["level"] == "general"
+    two = await crew.post(f"/permits/{pid}/check-out", {"person_id": second})
+    [v] = two.json()["violations"]
+    assert v["code"] == "guardian_left_alone"
+    hazard = await _hazard(crew, v["hazard_id"])
+    assert hazard["basis"]["item_codes"] == ["13.2"]
+    got = await crew.client.get(f"{API}/permits/{pid}", headers=crew.h("head1"))
+    assert got.json()["status"] == "suspended"
+    assert_problem(await crew.act(pid, "resume"), 409, "guardian_missing")
+
+
+async def test_item_not_applicable_to_the_enterprise_gives_a_general_hazard(crew: Crew) -> None:
+    # E2 has no confined_space feature, so 13.2 does not apply to it even for an H2S space.
+    space = await crew.space(["H2S"], ent="E2", who="head2")
+    pid = str(
+        (await crew.permit("confined_space", who="head2", ent="E2", confined_space_id=space))["id"]
+    )
+    resp = await crew.post(
+        f"/permits/{pid}/entries", {"person": "甲", "direction": "in", "at": iso()}, "head2"
+    )
+    [v] = resp.json()["violations"]
+    hazard = await _hazard(crew, v["hazard_id"])
+    assert (hazard["level"], hazard["basis"]["item_codes"]) == ("general", [])

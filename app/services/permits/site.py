@@ -217,6 +217,8 @@ def _gas_row(
 
 
 def _entry_violation(permit: Permit) -> violations.Violation | None:
+    if permit.status == S.active and guards.now_utc() > permit.valid_to:
+        return violations.ENTRY_NOT_APPROVED  # work beyond validity (GB 30871 4.16)
     if permit.status in (S.draft, S.submitted, S.rejected, S.cancelled, S.expired, S.revoked):
         return violations.ENTRY_NOT_APPROVED
     if permit.status in (S.completed, S.closed):

@@ -49,6 +49,18 @@ ENTRY_NO_GUARDIAN = Violation(
     "13.2",
     "应急管理部令第13号 第十五条",
 )
+GUARDIAN_LEFT_ALONE = Violation(
+    "guardian_left_alone",
+    "监护人离开作业现场，有人员仍在有限空间内且现场无其他监护人",
+    "13.2",
+    "应急管理部令第13号 第十五条",
+)
+GUARDIAN_LEFT = Violation(
+    "guardian_left",
+    "监护人在作业期间离开作业现场（仍有其他监护人）",
+    None,
+    "应急管理部令第13号 第十五条；GB 30871-2022 4.10f",
+)
 ORDER_STOP = Violation(
     "order_stop", "街道责令暂停有限空间作业", "13.2", "应急管理部令第13号 第十八条"
 )
