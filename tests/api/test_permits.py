@@ -204,3 +204,30 @@ async def test_naive_datetime_and_nul_are_422(crew: Crew) -> None:
     assert_problem(resp, 422)
     far = body | {"location": "x", "planned_start": "9999-12-31T23:00:00+00:00"}
     assert_problem(await crew.post("/permits", far), 422, "planned_start_out_of_range")
+
+
+async def test_start_outside_validity_is_refused(crew: Crew) -> None:
+    pid = await crew.approved("hot_work", planned_start=iso(-10), planned_end=iso(-1))
+    await crew.post(
+        f"/permits/{pid}/people", {"role": "guardian", "name": "赵六", "checked_in": True}
+    )
+    body = assert_problem(await crew.act(pid, "start"), 409, "outside_validity")
+    assert "4.16" in str(body["citation"])
+    assert (await crew.act(pid, "expire")).json()["status"] == "expired"
+
+
+async def test_submit_needs_answered_measures_and_a_ledger_space(crew: Crew) -> None:
+    pid = str((await crew.permit("hot_work"))["id"])
+    assert_problem(await crew.act(pid, "submit"), 409, "measures_unanswered")
+    body = {
+        "enterprise_id": str(crew.world.enterprises["E1"]),
+        "type": "confined_space",
+        "location": "池",
+        "work_content": "清淤",
+        "planned_start": iso(),
+    }
+    problem = assert_problem(await crew.post("/permits", body), 422, "space_not_in_ledger")
+    assert "第六条" in str(problem["citation"])
+    foreign = await crew.space([], ent="E2", who="head2")
+    resp = await crew.post("/permits", body | {"confined_space_id": foreign})
+    assert_problem(resp, 422, "space_not_in_ledger")
