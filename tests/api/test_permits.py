@@ -231,3 +231,12 @@ async def test_submit_needs_answered_measures_and_a_ledger_space(crew: Crew) -> 
     foreign = await crew.space([], ent="E2", who="head2")
     resp = await crew.post("/permits", body | {"confined_space_id": foreign})
     assert_problem(resp, 422, "space_not_in_ledger")
+
+
+@pytest.mark.parametrize("field", ["location", "work_content"])
+async def test_patch_refuses_null_for_required_fields(crew: Crew, field: str) -> None:
+    pid = str((await crew.permit("hot_work"))["id"])
+    resp = await crew.client.patch(
+        f"{API}/permits/{pid}", json={field: None}, headers=crew.h("head1")
+    )
+    assert_problem(resp, 422)

@@ -204,6 +204,14 @@ async def _created(session: AsyncSession, actor: Actor, permit: Permit) -> None:
     await session.flush()
 
 
+def _no_nulls(changes: dict[str, Any]) -> None:
+    for required in ("location", "work_content"):
+        if required in changes and changes[required] is None:
+            raise Unprocessable(
+                f"{required} 不能为空", f"{required} may not be null", field=["body", required]
+            )
+
+
 EDITABLE = frozenset({PermitStatus.draft, PermitStatus.rejected})
 
 
@@ -228,6 +236,7 @@ async def update_permit(
             "GB 30871-2022 4.16–4.18",
         )
     changes = body.model_dump(exclude_unset=True)
+    _no_nulls(changes)
     before = {k: getattr(permit, k) for k in changes}
     for key, value in changes.items():
         setattr(permit, key, value)
