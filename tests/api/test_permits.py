@@ -240,3 +240,25 @@ async def test_patch_refuses_null_for_required_fields(crew: Crew, field: str) ->
         f"{API}/permits/{pid}", json={field: None}, headers=crew.h("head1")
     )
     assert_problem(resp, 422)
+
+
+async def test_reissue_names_a_permit_of_the_same_enterprise_and_type(crew: Crew) -> None:
+    old = await crew.permit("hot_work")
+    new = await crew.permit("hot_work", predecessor_id=old["id"])
+    assert new["predecessor_id"] == old["id"]
+    foreign = await crew.permit("hot_work", who="head2", ent="E2")
+    body = {
+        "enterprise_id": str(crew.world.enterprises["E1"]),
+        "type": "hot_work",
+        "location": "一号车间",
+        "work_content": "检修",
+        "planned_start": iso(),
+    }
+    for pred in (foreign["id"], new_id()):
+        resp = await crew.post("/permits", body | {"predecessor_id": pred})
+        assert_problem(resp, 422, "predecessor_invalid")
+    height = await crew.post(
+        "/permits",
+        body | {"type": "work_at_height", "height": {"height_m": 3}, "predecessor_id": old["id"]},
+    )
+    assert_problem(height, 422, "predecessor_invalid")

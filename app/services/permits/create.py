@@ -93,6 +93,21 @@ def _sane_start(start: datetime) -> None:
         )
 
 
+async def _predecessor(session: AsyncSession, body: PermitCreate, enterprise_id: uuid.UUID) -> None:
+    """Re-issue (GB 30871-2022 4.16) names a permit of the same enterprise and type."""
+    if body.predecessor_id is None:
+        return
+    old = await session.get(Permit, body.predecessor_id)
+    if old is None or old.enterprise_id != enterprise_id or old.type != body.type:
+        raise refuse(
+            "predecessor_invalid",
+            "重新办理须关联本企业同类型的原作业票",
+            "A re-issue names a permit of the same enterprise and type",
+            "GB 30871-2022 4.16",
+            invalid=True,
+        )
+
+
 def _same(existing: Permit, body: PermitCreate) -> bool:
     return (
         existing.enterprise_id == body.enterprise_id
@@ -109,9 +124,9 @@ async def create_permit(
     enterprise = await visible_enterprise(session, actor=actor, enterprise_id=body.enterprise_id)
     if body.id is not None and (existing := await session.get(Permit, body.id)) is not None:
         return await _replayed(session, actor, existing, body), False
-    _sane_start(body.planned_start)
     rules = current_rules()
     space = await _space(session, body, enterprise.id)
+    await _predecessor(session, body, enterprise.id)
     grade, final, valid_to = _computed(body, rules)
     permit = Permit(
         id=body.id or uuid.uuid4(),
@@ -146,6 +161,7 @@ async def create_permit(
 
 def _computed(body: PermitCreate, rules: PermitRules) -> tuple[Grade, str | None, datetime]:
     """The computed grade, the final grade (override only raises), the end of validity."""
+    _sane_start(body.planned_start)
     with rules_as_problems():
         grade = _grade(body, rules)
         final = apply_override(
