@@ -16,6 +16,17 @@ from app.models.inspection_plan import (
     InspectionPlanItem,
     KeyListEntry,
 )
+from app.models.permit import ConfinedSpace, Delegation, Permit, PermitCounter, PermitHistory
+from app.models.permit_records import (
+    EntryLog,
+    GasTest,
+    PermitInterruption,
+    PermitMeasure,
+    PermitPerson,
+    PermitSignoff,
+    PermitViolation,
+    VentilationRecord,
+)
 from app.models.principal_action import PrincipalAction
 from app.models.priority_task import PriorityTask
 from app.models.public_report import PublicReport, PublicReportPhoto, PublicUpload
@@ -34,8 +45,12 @@ __all__ = [
     "Certificate",
     "Change",
     "Disclosure",
+    "ConfinedSpace",
+    "Delegation",
     "Drill",
     "Enterprise",
+    "EntryLog",
+    "GasTest",
     "Grid",
     "Hazard",
     "HazardCount",
@@ -54,6 +69,14 @@ __all__ = [
     "OutboxEvent",
     "PrincipalAction",
     "PriorityTask",
+    "Permit",
+    "PermitCounter",
+    "PermitHistory",
+    "PermitInterruption",
+    "PermitMeasure",
+    "PermitPerson",
+    "PermitSignoff",
+    "PermitViolation",
     "PublicReport",
     "PublicReportPhoto",
     "PublicUpload",
@@ -65,6 +88,7 @@ __all__ = [
     "Upload",
     "User",
     "UserGrid",
+    "VentilationRecord",
     "WebhookDelivery",
     "WebhookSubscription",
 ]

@@ -40,6 +40,7 @@ class HazardSource(StrEnum):
     grid_patrol = "grid_patrol"
     enforcement = "enforcement"
     public_report = "public_report"
+    permit_check = "permit_check"  # detected by a permit's guards (issue 15)
     other = "other"
 
 

@@ -57,6 +57,13 @@ class Permission(StrEnum):
     # Street office only (brief §1): inspection plans and 双随机 draws, the year's priority
     # tasks, bulletins and what is published (plan §三(七)14, §三(三)5, §四(一), §四(四)).
     PLAN_MANAGE = "plan:manage"
+    # Permits to work (issue 15): the enterprise runs them, the supervisors watch and stop.
+    PERMIT_READ = "permit:read"
+    PERMIT_WRITE = "permit:write"
+    PERMIT_LIVE = "permit:live"  # the street office's and grid staff's live view
+    PERMIT_SUPERVISE = "permit:supervise"  # order-stop and consent (13号令 art. 18)
+    DELEGATION_READ = "delegation:read"
+    DELEGATION_WRITE = "delegation:write"
 
 
 # What both sides of field work do on the objects they can see (brief §1): inspect, register
@@ -83,9 +90,19 @@ _HEAD = _FIELD_WORK | {
     Permission.ENTERPRISE_UPDATE,
     Permission.RECORD_WRITE,
     Permission.ACCIDENT_READ,
+    Permission.PERMIT_READ,
+    Permission.PERMIT_WRITE,
+    Permission.DELEGATION_READ,
+    Permission.DELEGATION_WRITE,
 }
 # Grid staff also triage the public's reports of their grids.
-_GRID = _FIELD_WORK | {Permission.REPORT_READ, Permission.REPORT_TRIAGE}
+_GRID = _FIELD_WORK | {
+    Permission.REPORT_READ,
+    Permission.REPORT_TRIAGE,
+    Permission.PERMIT_READ,
+    Permission.PERMIT_LIVE,
+    Permission.DELEGATION_READ,
+}
 _DASHBOARD = {
     Permission.HAZARD_OVERVIEW,
     Permission.GRID_READ,

@@ -13,6 +13,7 @@ import io
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -97,6 +98,7 @@ async def seed_objects(client: httpx.AsyncClient, world: World, spec: dict[str, 
             body = minimal_body(spec, path, "post", enterprise_id=ent)
             seeded.note(path, await _post(client, url, body or {}, office), owner=name)
     await _seed_public_reports(client, world, spec, seeded)
+    await _seed_delegations(client, world, spec, seeded)
     await _seed_photos(client, world, spec, seeded)
     await _walk_hazards(client, world, spec, seeded)
     await _seed_disclosures(client, world, seeded)
@@ -149,6 +151,28 @@ async def _seed_public_reports(
         resp = await _post(client, url, body, world.headers("office"))
         seeded.note(triage_path, resp)
         seeded.note(f"{API}/reports", resp, owner=ent)  # the report now belongs to `ent`
+
+
+async def _seed_delegations(
+    client: httpx.AsyncClient, world: World, spec: dict[str, Any], seeded: Seeded
+) -> None:
+    """A delegation names a real account of its enterprise: the office registers each head as
+    its enterprise's principal (13号令 art. 7)."""
+    path = f"{API}/delegations"
+    if "post" not in spec["paths"].get(path, {}):
+        return
+    now = datetime.now(UTC)
+    for head, ent in (("head1", "E1"), ("head2", "E2")):
+        body = {
+            "enterprise_id": str(world.enterprises[ent]),
+            "grantee_id": str(world.users[head]),
+            "duty": "principal",
+            "valid_from": (now - timedelta(hours=1)).isoformat(),
+            "valid_to": (now + timedelta(days=1)).isoformat(),
+        }
+        resp = await _post(client, path, body, world.headers("office"))
+        seeded.refused.pop(path, None)
+        seeded.note(path, resp, owner=ent)
 
 
 def png_bytes() -> bytes:

@@ -202,9 +202,9 @@ async def create_via_api(
     """`POST /api/v1/hazards`: scope, level by the rules (brief §7), then `create_hazard`."""
     require_permission(actor, Permission.HAZARD_CREATE)
     enterprise = await visible_enterprise(session, actor=actor, enterprise_id=body.enterprise_id)
-    if body.source == HazardSource.public_report:
+    if body.source in (HazardSource.public_report, HazardSource.permit_check):
         raise Unprocessable(
-            "群众举报须经举报分拣转为隐患",
+            "群众举报须经举报分拣转为隐患；作业票监测隐患由作业票自动登记",
             "Public reports become hazards through triage",
             code="source_not_allowed",
             field=["body", "source"],

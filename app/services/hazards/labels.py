@@ -19,6 +19,7 @@ SOURCE_LABELS: dict[str, str] = {
     HazardSource.grid_patrol: "网格巡查",
     HazardSource.enforcement: "执法检查",
     HazardSource.public_report: "群众举报",
+    HazardSource.permit_check: "作业票监测",
     HazardSource.other: "其他",
 }
 CATEGORY_LABELS: dict[str, str] = {

@@ -1,0 +1,104 @@
+"""The confined-space ledger (有限空间管理台账, 13号令 art. 6): each enterprise's spaces with
+location, medium and whether H2S/CO/CO2 poisoning risk exists (art. 7, 第十三条 scope)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import Conflict, NotFound
+from app.models.permit import ConfinedSpace
+from app.schemas.confined_space import ConfinedSpaceCreate
+from app.services import audit
+from app.services.enterprises import visible_enterprise
+from app.services.pagination import keyset_page
+from app.services.policy import Actor, Permission, require_permission
+
+OBJECT_TYPE = "confined_space"
+
+
+async def create_space(
+    session: AsyncSession, *, actor: Actor, enterprise_id: uuid.UUID, data: ConfinedSpaceCreate
+) -> tuple[ConfinedSpace, bool]:
+    require_permission(actor, Permission.PERMIT_WRITE)
+    enterprise = await visible_enterprise(session, actor=actor, enterprise_id=enterprise_id)
+    if data.id is not None and (row := await session.get(ConfinedSpace, data.id)) is not None:
+        if row.enterprise_id != enterprise.id or row.name != data.name:
+            raise Conflict("该 id 已被使用", "Id already used", code="id_conflict")
+        return row, False
+    code = await _free_code(session, enterprise.id, data.code)
+    gases = sorted({g.value for g in data.poisoning_gases})
+    row = ConfinedSpace(
+        id=data.id or uuid.uuid4(),
+        enterprise_id=enterprise.id,
+        code=code,
+        name=data.name,
+        location=data.location,
+        medium=data.medium,
+        poisoning_gases=gases,
+        poisoning_risk=bool(gases),
+        signs_posted=data.signs_posted,
+        created_by=actor.user_id,
+    )
+    session.add(row)
+    await session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="create",
+        object_type=OBJECT_TYPE,
+        object_id=row.id,
+        changes={"code": code, "poisoning_gases": gases},
+    )
+    return row, True
+
+
+async def _free_code(session: AsyncSession, enterprise_id: uuid.UUID, code: str | None) -> str:
+    code = code or await _next_code(session, enterprise_id)
+    taken = await session.scalar(
+        select(ConfinedSpace.id).where(
+            ConfinedSpace.enterprise_id == enterprise_id, ConfinedSpace.code == code
+        )
+    )
+    if taken is not None:
+        raise Conflict("台账编号已存在", "Ledger code already used", code="space_code_taken")
+    return code
+
+
+async def _next_code(session: AsyncSession, enterprise_id: uuid.UUID) -> str:
+    n = await session.scalar(
+        select(func.count()).where(ConfinedSpace.enterprise_id == enterprise_id)
+    )
+    return f"YXKJ-{(n or 0) + 1:04d}"
+
+
+async def get_space(
+    session: AsyncSession, *, actor: Actor, enterprise_id: uuid.UUID, space_id: uuid.UUID
+) -> ConfinedSpace:
+    require_permission(actor, Permission.PERMIT_READ)
+    enterprise = await visible_enterprise(session, actor=actor, enterprise_id=enterprise_id)
+    row = await session.get(ConfinedSpace, space_id)
+    if row is None or row.enterprise_id != enterprise.id:
+        raise NotFound("有限空间不存在", "Confined space not found")
+    return row
+
+
+async def list_spaces(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    enterprise_id: uuid.UUID,
+    poisoning_risk: bool | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[ConfinedSpace], str | None]:
+    require_permission(actor, Permission.PERMIT_READ)
+    enterprise = await visible_enterprise(session, actor=actor, enterprise_id=enterprise_id)
+    stmt = select(ConfinedSpace).where(ConfinedSpace.enterprise_id == enterprise.id)
+    if poisoning_risk is not None:
+        stmt = stmt.where(ConfinedSpace.poisoning_risk == poisoning_risk)
+    return await keyset_page(
+        session, stmt, order=[ConfinedSpace.code, ConfinedSpace.id], limit=limit, cursor=cursor
+    )
