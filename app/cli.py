@@ -1,4 +1,4 @@
-"""`zhiben` console script: serve, migrate, create-user, seed-demo, relay (brief §6)."""
+"""`zhiben` console script: serve, migrate, create-user, seed-demo, worker, remind (brief §6)."""
 
 from __future__ import annotations
 
@@ -113,30 +113,27 @@ def cmd_seed_demo(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
-    """Publish outbox events to webhooks (quality notes §7); several may run on PostgreSQL."""
-    from app.services.webhooks.relay import Relay
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    """Background jobs on PostgreSQL (issue 13): outbox relay + procrastinate worker."""
+    if settings.resolved_jobs_mode != "procrastinate":
+        print(
+            "zhiben worker 用于 PostgreSQL（procrastinate）；"
+            "SQLite 下后台任务由 zhiben serve 内置执行。",
+            file=sys.stderr,
+        )
+        return 2
+    from app.jobs.worker import run_worker
 
-    async def runner() -> None:
-        engine = make_engine(settings)
-        relay = Relay(make_sessionmaker(engine), allowed_hosts=settings.webhook_allowed_hosts)
-        try:
-            while True:
-                r = await relay.run_once()
-                if r.fanned_out or r.delivered or r.retrying or r.failed:
-                    print(
-                        f"事件 {r.fanned_out}，投递成功 {r.delivered}，"
-                        f"待重试 {r.retrying}，失败 {r.failed}"
-                    )
-                if args.once:
-                    return
-                await asyncio.sleep(args.interval)
-        finally:
-            await relay.aclose()
-            await engine.dispose()
-
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the loop between cycles
-        asyncio.run(runner())
+    print(f"后台任务进程：{_where(settings)}，并发 {args.concurrency}")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            run_worker(
+                settings,
+                concurrency=args.concurrency,
+                queues=args.queues or None,
+                relay=not args.no_relay,
+            )
+        )
     return 0
 
 
@@ -188,9 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
     cu.add_argument("--display-name")
     sub.add_parser("seed-demo", help="载入演示数据（幂等）")
     sub.add_parser("purge-uploads", help="清理 24 小时内未被举报使用的群众上传照片")
-    relay = sub.add_parser("relay", help="把事件投递到 webhook 订阅（outbox relay）")
-    relay.add_argument("--once", action="store_true", help="只运行一轮")
-    relay.add_argument("--interval", type=float, default=2.0, help="两轮之间的秒数")
+    worker = sub.add_parser(
+        "worker", help="后台任务进程（PostgreSQL：outbox 转交 + procrastinate）"
+    )
+    worker.add_argument("--concurrency", type=int, default=4, help="同时执行的任务数")
+    worker.add_argument("--queues", nargs="+", default=[], metavar="QUEUE", help="只处理这些队列")
+    worker.add_argument("--no-relay", action="store_true", help="不转交 outbox（只执行任务）")
     return parser
 
 
@@ -199,7 +199,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "migrate": cmd_migrate,
     "create-user": cmd_create_user,
     "seed-demo": cmd_seed_demo,
-    "relay": cmd_relay,
+    "worker": cmd_worker,
     "purge-uploads": cmd_purge_uploads,
 }
 

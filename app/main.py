@@ -15,6 +15,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from app.core.ratelimit import MemoryRateLimiter, build_limiter
 from app.core.storage import LocalStorage
+from app.jobs.serve import local_jobs
 from app.routers import ROUTERS
 
 API_TITLE = "治本 zhiben — 工贸行业安全生产治本攻坚 API"
@@ -32,7 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with local_jobs(app, settings):
+            yield
         await app.state.engine.dispose()
         close = getattr(app.state.limiter, "aclose", None)
         if close is not None:

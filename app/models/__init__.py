@@ -8,6 +8,7 @@ from app.models.grid import Grid
 from app.models.hazard import Change, Hazard, HazardHistory, HazardPhoto, LedgerCounter
 from app.models.hazard_counts import HazardCount
 from app.models.inspection import Inspection, InspectionQuiz, InspectionResponse
+from app.models.notification import ExportJob, Notification, ReminderSent
 from app.models.public_report import PublicReport, PublicReportPhoto, PublicUpload
 from app.models.records import Certificate, Drill, Training
 from app.models.standard import Standard, StandardItemRecord
@@ -24,6 +25,7 @@ __all__ = [
     "Change",
     "Drill",
     "Enterprise",
+    "ExportJob",
     "Grid",
     "Hazard",
     "HazardCount",
@@ -35,11 +37,13 @@ __all__ = [
     "InspectionResponse",
     "Interview",
     "LedgerCounter",
+    "Notification",
     "OutboxEvent",
     "PublicReport",
     "PublicReportPhoto",
     "PublicUpload",
     "RefreshToken",
+    "ReminderSent",
     "Role",
     "Standard",
     "StandardItemRecord",

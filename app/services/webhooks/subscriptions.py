@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 import uuid
 from collections.abc import Collection
@@ -25,7 +26,8 @@ OBJECT_TYPE = "webhook"
 
 
 def new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
+    # Standard Webhooks form: "whsec_" + standard base64 of 32 random bytes.
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def _public(sub: WebhookSubscription) -> dict[str, Any]:
