@@ -137,6 +137,30 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
+    """One reminder scan as of a Shanghai date (idempotent: a re-run sends nothing new)."""
+    from datetime import date
+
+    from app.models.base import utcnow
+    from app.rules.calendar import today_in_shanghai
+    from app.services import reminders
+
+    try:
+        today = date.fromisoformat(args.today) if args.today else today_in_shanghai()
+    except ValueError:
+        print(f"日期有误：{args.today}（应为 YYYY-MM-DD）", file=sys.stderr)
+        return 2
+    if settings.is_sqlite:
+        upgrade(settings.database_url)
+    result = _run_with_session(
+        settings,
+        lambda s: reminders.scan(s, today=today, now=utcnow(), settings=settings),
+    )
+    stages = "，".join(f"{k} {v}" for k, v in result.stages.items())
+    print(f"{today.isoformat()} 提醒扫描：新发送阶段 {stages}；通知 {result.notifications} 条")
+    return 0
+
+
 def cmd_purge_uploads(settings: Settings, _args: argparse.Namespace) -> int:
     """Remove public photos no report used within 24 h (run from cron, e.g. hourly)."""
     from app.core.storage import LocalStorage
@@ -185,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     cu.add_argument("--display-name")
     sub.add_parser("seed-demo", help="载入演示数据（幂等）")
     sub.add_parser("purge-uploads", help="清理 24 小时内未被举报使用的群众上传照片")
+    remind = sub.add_parser("remind", help="按某日执行一次提醒扫描（幂等）")
+    remind.add_argument("--today", help="YYYY-MM-DD（上海日期），默认今天")
     worker = sub.add_parser(
         "worker", help="后台任务进程（PostgreSQL：outbox 转交 + procrastinate）"
     )
@@ -200,6 +226,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "create-user": cmd_create_user,
     "seed-demo": cmd_seed_demo,
     "worker": cmd_worker,
+    "remind": cmd_remind,
     "purge-uploads": cmd_purge_uploads,
 }
 

@@ -51,10 +51,11 @@ class ReminderSent(Base):
 
 
 class Notification(IdMixin, Base):
-    """An in-app message to one account; `read_at` null = unread."""
+    """An in-app message to one account. `unread` (not "is_read") so that one descending
+    keyset order — unread, created_at, id — lists unread first and newest first."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_inbox", "user_id", "is_read", "id"),)
+    __table_args__ = (Index("ix_notifications_inbox", "user_id", "unread", "created_at", "id"),)
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))
@@ -63,7 +64,7 @@ class Notification(IdMixin, Base):
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     stage: Mapped[str | None] = mapped_column(String(16))
-    is_read: Mapped[bool] = mapped_column(default=False)
+    unread: Mapped[bool] = mapped_column(default=True)
     read_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -15,6 +15,7 @@ from app.routers import (
     health,
     inspections,
     meta,
+    notifications,
     public_reports,
     records,
     reports,
@@ -45,4 +46,5 @@ ROUTERS: list[APIRouter] = [
     accidents.router,
     stats.router,
     webhooks.router,
+    notifications.router,
 ]

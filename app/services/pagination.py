@@ -39,6 +39,10 @@ def _decode_value(raw: Any, column: InstrumentedAttribute[Any]) -> Any:
         return date.fromisoformat(str(raw))
     if py is uuid.UUID:
         return uuid.UUID(str(raw))
+    if py is bool:  # e.g. the inbox's "unread" key (issue 13)
+        if not isinstance(raw, bool):
+            raise ValueError("boolean cursor value expected")
+        return raw
     if py is int:
         return int(raw)
     if py is float:

@@ -51,6 +51,7 @@ class Permission(StrEnum):
     STATS_READ = "stats:read"
     SYNC_READ = "sync:read"
     WEBHOOK_MANAGE = "webhook:manage"  # street office only (brief §1: dashboards receive)
+    NOTIFICATION_READ = "notification:read"  # one's own inbox (issue 13); not dashboards
 
 
 # What both sides of field work do on the objects they can see (brief §1): inspect, register
@@ -71,6 +72,7 @@ _FIELD_WORK = {
     Permission.UPLOAD_CREATE,
     Permission.RECORD_READ,
     Permission.SYNC_READ,
+    Permission.NOTIFICATION_READ,
 }
 # The enterprise keeps its own profile and records and reads its accidents/interviews.
 _HEAD = _FIELD_WORK | {

@@ -167,3 +167,34 @@ async def _walk_hazards(
             if resp.status_code != 200:
                 seeded.refused[template] = f"{resp.status_code} {resp.text[:200]}"
                 break
+
+
+async def seed_notifications(app: Any, world: World, seeded: Seeded) -> None:
+    """One notification each for head1 (E1) and head2 (E2), sent the way reminders are.
+    Notifications belong to an account, not an enterprise: E2's is another account's."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from app.models.base import utcnow
+    from app.models.notification import Notification
+    from app.services.reminders.sending import Due, Message, send
+
+    due = [
+        Due(
+            "enterprise",
+            world.enterprises[ent],
+            date(2026, 12, 31),
+            "D-30",
+            (Message(world.users[who], "drill_due", "演练提醒", "本年度疏散演练尚未完成"),),
+        )
+        for who, ent in (("head1", "E1"), ("head2", "E2"))
+    ]
+    async with app.state.sessionmaker() as session, session.begin():
+        await send(session, due, today=date(2026, 12, 1), now=utcnow())
+        for who, ent in (("head1", "E1"), ("head2", "E2")):
+            note = await session.scalar(
+                select(Notification.id).where(Notification.user_id == world.users[who])
+            )
+            seeded.created[f"{API}/notifications"].append(str(note))
+            seeded.owner[str(note)] = ent

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from tests.conftest import World
 from tests.security.payloads import minimal_body
 from tests.security.routes import Endpoint, endpoints, is_public
-from tests.security.seed import Seeded, add_third_enterprise, seed_objects
+from tests.security.seed import Seeded, add_third_enterprise, seed_notifications, seed_objects
 
 CALLERS = ("head1", "grid1")
 WRITE_REFUSALS = {403, 404, 422}
@@ -58,6 +58,7 @@ async def test_foreign_objects_are_hidden(
     spec = app_instance.openapi()
     await add_third_enterprise(client, world)
     seeded = await seed_objects(client, world, spec)
+    await seed_notifications(app_instance, world, seeded)
     e = {k: str(v) for k, v in world.enterprises.items()}
     failures, checked = [], 0
     for ep in endpoints(app_instance):
@@ -103,6 +104,7 @@ async def test_every_object_route_is_in_the_matrix(
     (its collection seeded nothing: extend tests/security/seed.py or NOT_IN_MATRIX)."""
     await add_third_enterprise(client, world)
     seeded = await seed_objects(client, world, app_instance.openapi())
+    await seed_notifications(app_instance, world, seeded)
     missing = []
     for ep in endpoints(app_instance):
         target = None if is_public(ep.path) else _collection(ep)

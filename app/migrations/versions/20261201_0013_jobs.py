@@ -75,7 +75,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("stage", sa.String(length=16), nullable=True),
-        sa.Column("is_read", sa.Boolean(), nullable=False),
+        sa.Column("unread", sa.Boolean(), nullable=False),
         sa.Column("read_at", UTCDateTime(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -88,7 +88,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
     )
     with op.batch_alter_table("notifications", schema=None) as batch_op:
-        batch_op.create_index("ix_notifications_inbox", ["user_id", "is_read", "id"], unique=False)
+        batch_op.create_index(
+            "ix_notifications_inbox", ["user_id", "unread", "created_at", "id"], unique=False
+        )
 
     # recreate: SQLite cannot ADD COLUMN with a non-constant default (run_after).
     sqlite = op.get_bind().dialect.name == "sqlite"
