@@ -8,10 +8,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models.audit import OutboxEvent
+from app.models.audit import OutboxEvent, OutboxStatus
 from app.models.base import utcnow
+from app.models.webhook import DeliveryStatus, WebhookDelivery
 
 # Task names shared by services and app/tasks (the registry checks each exists).
 FAN_OUT = "webhooks.fan_out"
@@ -40,3 +42,20 @@ def enqueue(
     )
     session.add(row)
     return row
+
+
+async def purge_finished(session: AsyncSession, *, before: datetime, batch: int = 5000) -> int:
+    """Delete job rows run or relayed before `before` (issue 13: kept 7 days). An event whose
+    webhook deliveries are not all delivered stays (a dead one may be re-sent); dead jobs
+    stay for inspection."""
+    pending = select(WebhookDelivery.id).where(
+        WebhookDelivery.event_id == OutboxEvent.id,
+        WebhookDelivery.status != DeliveryStatus.delivered,
+    )
+    ids = select(OutboxEvent.id).where(
+        OutboxEvent.sent_at < before,
+        OutboxEvent.status.in_((OutboxStatus.done, OutboxStatus.relayed)),
+        ~pending.exists(),
+    )
+    done = await session.execute(delete(OutboxEvent).where(OutboxEvent.id.in_(ids.limit(batch))))
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]

@@ -1,5 +1,5 @@
 """The task functions; importing this package registers each one (app.jobs.registry)."""
 
-from app.tasks import reminders, webhooks
+from app.tasks import maintenance, reminders, webhooks
 
-__all__ = ["reminders", "webhooks"]
+__all__ = ["maintenance", "reminders", "webhooks"]

@@ -144,3 +144,37 @@ async def test_periodic_tick_queued_once_by_two_runners(
     finally:
         del REGISTRY["test.tick"]
         REGISTRY.update(saved)
+
+
+async def test_purge_keeps_a_week_and_what_may_be_resent(
+    app_instance: Any, db: AsyncSession
+) -> None:
+    from app.models.webhook import WebhookDelivery, WebhookSubscription
+    from app.tasks.maintenance import purge_records
+
+    now = datetime.now(UTC)
+    old, recent = now - timedelta(days=8), now - timedelta(days=6)
+    rows = {}
+    for name, sent_at, status in (
+        ("old_done", old, "done"),
+        ("old_relayed", old, "relayed"),
+        ("old_dead", old, "dead"),
+        ("recent_done", recent, "done"),
+        ("old_with_failed_delivery", old, "done"),
+        ("pending", None, "pending"),
+    ):
+        row = audit.emit(db, topic="test.event", object_type="test", object_id=name)
+        row.sent_at, row.status = sent_at, status
+        rows[name] = row
+    sub = WebhookSubscription(name="h", url="https://h.example.com", secret="whsec_AA==")
+    db.add(sub)
+    await db.flush()
+    db.add(
+        WebhookDelivery(
+            event_id=rows["old_with_failed_delivery"].id, subscription_id=sub.id, status="failed"
+        )
+    )
+    await db.commit()
+    await purge_records(runner_for(app_instance).ctx, timestamp=0)
+    left = {r.object_id for r in await _rows(db)}
+    assert left == {"old_dead", "recent_done", "old_with_failed_delivery", "pending"}

@@ -378,3 +378,36 @@ async def test_concurrent_relays_deliver_each_event_once(
     rows = list(await db.scalars(select(WebhookDelivery)))
     assert len(rows) == 120
     assert {r.status for r in rows} == {"delivered"}
+
+
+async def test_dead_delivery_redelivered(
+    client: httpx.AsyncClient, world: World, app_instance: Any
+) -> None:
+    hook = await subscribe(client, world)
+    other = await subscribe(client, world, url="https://other.example.com/h", topics=["x.*"])
+    await new_hazard(client, world, "grid1")
+    consumer, clock = Consumer([500] * MAX_ATTEMPTS), Clock()
+    relay, _ = relay_for(app_instance, consumer, clock)
+    for _ in range(MAX_ATTEMPTS + 1):
+        await relay.drain()
+        clock.advance(2 * 3600)
+    [dead] = await deliveries(client, world, hook["id"])
+    assert dead["status"] == "failed"
+    url = f"{API}/{hook['id']}/deliveries/{dead['id']}/redeliver"
+    for who, status in (("head1", 403), ("grid1", 403), ("dashboard", 403)):
+        assert (await client.post(url, headers=world.headers(who))).status_code == status
+    wrong = f"{API}/{other['id']}/deliveries/{dead['id']}/redeliver"  # not this hook's
+    assert (await client.post(wrong, headers=world.headers("office"))).status_code == 404
+    huge = f"{API}/{hook['id']}/deliveries/{2**63}/redeliver"
+    assert (await client.post(huge, headers=world.headers("office"))).status_code == 422
+    r = await client.post(url, headers=world.headers("office"))
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["attempts"]) == ("pending", 0)
+    again = await client.post(url, headers=world.headers("office"))
+    assert again.status_code == 409  # pending, not dead
+    assert again.json()["code"] == "delivery_not_failed"
+    clock.advance(1)
+    await relay.drain()  # the consumer's script is used up: it answers 200 now
+    [d] = await deliveries(client, world, hook["id"])
+    assert (d["status"], d["attempts"]) == ("delivered", 1)
+    assert consumer.event_ids()[-1] == dead["event_id"]  # the same webhook-id: consumers dedupe

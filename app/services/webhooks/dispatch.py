@@ -11,9 +11,12 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.errors import Conflict, NotFound
 from app.models.audit import OutboxEvent
+from app.models.base import utcnow
 from app.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from app.services import outbox
+from app.services import audit, outbox
+from app.services.policy import Actor, Permission, require_permission
 from app.services.webhooks.relay import (
     MAX_ATTEMPTS,
     Claimed,
@@ -118,3 +121,37 @@ async def record_attempt(
         .values(**values)
     )
     return str(values["status"])
+
+
+async def redeliver(
+    session: AsyncSession, *, actor: Actor, webhook_id: uuid.UUID, delivery_id: int
+) -> WebhookDelivery:
+    """Send a dead (`failed`) delivery again from attempt one, as a new job."""
+    require_permission(actor, Permission.WEBHOOK_MANAGE)
+    delivery = await session.scalar(
+        select(WebhookDelivery).where(
+            WebhookDelivery.id == delivery_id, WebhookDelivery.subscription_id == webhook_id
+        )
+    )
+    if delivery is None:
+        raise NotFound("投递记录不存在", "Delivery not found")
+    if delivery.status != DeliveryStatus.failed:
+        raise Conflict(
+            "只有投递失败的记录可以重新投递",
+            "Only a failed delivery can be re-sent",
+            code="delivery_not_failed",
+        )
+    now = utcnow()
+    delivery.status, delivery.attempts = DeliveryStatus.pending, 0
+    delivery.last_error, delivery.next_attempt_at = None, now
+    await session.flush()
+    outbox.enqueue(session, task=outbox.DELIVER, args={"delivery_id": delivery.id}, run_after=now)
+    audit.record(
+        session,
+        actor=actor,
+        action="redeliver",
+        object_type="webhook_delivery",
+        object_id=str(delivery.id),
+        changes={"status": {"before": "failed", "after": "pending"}},
+    )
+    return delivery

@@ -127,13 +127,18 @@ async def list_deliveries(
     rows, nxt = await keyset_page(
         session, stmt, order=[WebhookDelivery.id], limit=limit, cursor=cursor, descending=True
     )
+    return await delivery_views(session, rows), nxt
+
+
+async def delivery_views(session: AsyncSession, rows: list[WebhookDelivery]) -> list[DeliveryRead]:
+    """Deliveries with their event's id and topic."""
     events = {
         e.id: e
         for e in await session.scalars(
             select(OutboxEvent).where(OutboxEvent.id.in_({r.event_id for r in rows}))
         )
     }
-    items = [
+    return [
         DeliveryRead.model_validate(
             {
                 **{k: getattr(r, k) for k in DeliveryRead.model_fields if hasattr(r, k)},
@@ -143,4 +148,3 @@ async def list_deliveries(
         )
         for r in rows
     ]
-    return items, nxt
