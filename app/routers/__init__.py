@@ -10,6 +10,7 @@ from app.routers import (
     audit,
     auth,
     enterprises,
+    exports,
     grids,
     hazards,
     health,
@@ -47,4 +48,6 @@ ROUTERS: list[APIRouter] = [
     stats.router,
     webhooks.router,
     notifications.router,
+    exports.hazard_exports,
+    exports.router,
 ]

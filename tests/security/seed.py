@@ -169,9 +169,24 @@ async def _walk_hazards(
                 break
 
 
-async def seed_notifications(app: Any, world: World, seeded: Seeded) -> None:
-    """One notification each for head1 (E1) and head2 (E2), sent the way reminders are.
-    Notifications belong to an account, not an enterprise: E2's is another account's."""
+async def seed_account_objects(
+    client: httpx.AsyncClient, app: Any, world: World, seeded: Seeded
+) -> None:
+    """Objects that belong to one account, not an enterprise (owner "E1:head1"): exports
+    asked for through the API and notifications sent the way reminders are. Any E2
+    account's object is foreign to the E1 callers."""
+    from tests.jobs_helpers import runner_for
+
+    for who, owner in (("head1", "E1:head1"), ("grid1", "E1:grid1"), ("head2", "E2")):
+        resp = await client.post(f"{API}/hazards/exports", headers=world.headers(who))
+        assert resp.status_code == 202, resp.text
+        seeded.created[f"{API}/exports"].append(resp.json()["id"])
+        seeded.owner[resp.json()["id"]] = owner
+    await runner_for(app).drain()  # the exports are rendered: their files can be read
+    await _seed_notifications(app, world, seeded)
+
+
+async def _seed_notifications(app: Any, world: World, seeded: Seeded) -> None:
     from datetime import date
 
     from sqlalchemy import select
@@ -192,7 +207,7 @@ async def seed_notifications(app: Any, world: World, seeded: Seeded) -> None:
     ]
     async with app.state.sessionmaker() as session, session.begin():
         await send(session, due, today=date(2026, 12, 1), now=utcnow())
-        for who, ent in (("head1", "E1"), ("head2", "E2")):
+        for who, ent in (("head1", "E1:head1"), ("head2", "E2")):
             note = await session.scalar(
                 select(Notification.id).where(Notification.user_id == world.users[who])
             )
