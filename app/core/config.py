@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     jobs_mode: Literal["local", "procrastinate", "manual"] | None = None
     # Asynchronous exports' files are deleted this many days after they are ready.
     export_expiry_days: int = Field(default=7, ge=1, le=90)
+    # Notification channels besides the in-app inbox (e.g. ["log"] in development).
+    notification_channels: list[str] = Field(default_factory=list)
     # Reminders go out from this hour of the Asia/Shanghai business day (issue 13).
     reminder_send_hour: int = Field(default=8, ge=0, le=23)
 

@@ -1,5 +1,5 @@
 """The task functions; importing this package registers each one (app.jobs.registry)."""
 
-from app.tasks import exports, maintenance, reminders, webhooks
+from app.tasks import exports, maintenance, notifications, reminders, webhooks
 
-__all__ = ["exports", "maintenance", "reminders", "webhooks"]
+__all__ = ["exports", "maintenance", "notifications", "reminders", "webhooks"]

@@ -5,11 +5,13 @@ downtime, escalation of a major hazard, certificates, untriaged reports; and the
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.records import Certificate
@@ -17,6 +19,7 @@ from app.rules.calendar import SHANGHAI, today_in_shanghai
 from app.services import reminders
 from tests.api.hazard_helpers import PLAN_GENERAL, PLAN_MAJOR, act, major, new_hazard
 from tests.conftest import World
+from tests.jobs_helpers import runner_for
 
 API = "/api/v1/notifications"
 
@@ -33,6 +36,10 @@ async def scan(app: Any, day: date) -> reminders.ScanResult:
 
 
 async def inbox(client: httpx.AsyncClient, world: World, who: str, **params: Any) -> list[Any]:
+    """The caller's hazard notifications (periodic-duty reminders are tested on their own)."""
+    params.setdefault("kind", "hazard_deadline")
+    if params["kind"] is None:
+        del params["kind"]
     resp = await client.get(API, params=params, headers=world.headers(who))
     assert resp.status_code == 200, resp.text
     items: list[Any] = resp.json()["items"]
@@ -81,7 +88,7 @@ async def test_walk_from_t_minus_7_to_plus_14(
         assert {n["object_id"] for n in notes} == {h["id"]}
         assert all(n["object_type"] == "hazard" and not n["is_read"] for n in notes)
     for who in ("head2", "grid2", "office", "dashboard"):
-        resp = await client.get(API, headers=world.headers(who))
+        resp = await client.get(API, params={"kind": "hazard_deadline"}, headers=world.headers(who))
         assert resp.status_code == (403 if who == "dashboard" else 200)
         if who != "dashboard":
             assert resp.json()["items"] == []  # a general hazard is not escalated
@@ -138,9 +145,9 @@ async def test_major_overdue_three_days_escalates_to_the_office(
     deadline = today_in_shanghai() + timedelta(days=1)
     h = await planned(client, world, deadline, level="major")
     await scan(app_instance, deadline + timedelta(days=1))
-    assert await inbox(client, world, "office") == []  # +1: not yet
+    assert await inbox(client, world, "office", kind=None) == []  # +1: not yet
     await scan(app_instance, deadline + timedelta(days=3))
-    [note] = await inbox(client, world, "office")
+    [note] = await inbox(client, world, "office", kind=None)
     assert (note["kind"], note["stage"], note["object_id"]) == ("hazard_escalation", "+3", h["id"])
     assert "建议列入挂牌督办" in note["body"]
     r = await act(
@@ -149,7 +156,7 @@ async def test_major_overdue_three_days_escalates_to_the_office(
     )  # fmt: skip
     assert r.status_code == 200, r.text
     await scan(app_instance, deadline + timedelta(days=7))
-    newest = (await inbox(client, world, "office"))[0]
+    newest = (await inbox(client, world, "office", kind=None))[0]
     assert newest["stage"] == "+7"
     assert "已挂牌督办" in newest["body"]
 
@@ -178,7 +185,7 @@ async def test_certificate_warning_then_expiry(
     notes = await inbox(client, world, "head1", kind="certificate_expiry")
     assert [n["stage"] for n in notes] == ["expired", "expiring"]
     assert len(await inbox(client, world, "grid1", kind="certificate_expiry")) == 2
-    assert await inbox(client, world, "head2") == []
+    assert await inbox(client, world, "head2", kind="certificate_expiry") == []
 
 
 async def test_inbox_read_one_read_all_and_foreign_404(
@@ -201,18 +208,63 @@ async def test_inbox_read_one_read_all_and_foreign_404(
         r = await client.post(f"{API}/{newest['id']}/read", headers=world.headers(who))
         assert r.status_code == 404, (who, r.text)
         assert r.headers["content-type"].startswith("application/problem+json")
-    page = await client.get(API, params={"limit": 1}, headers=world.headers("head1"))
+    kind = "hazard_deadline"
+    page = await client.get(API, params={"limit": 1, "kind": kind}, headers=world.headers("head1"))
     assert page.json()["next_cursor"]
     nxt = await client.get(
-        API, params={"limit": 1, "cursor": page.json()["next_cursor"]},
+        API, params={"limit": 1, "cursor": page.json()["next_cursor"], "kind": kind},
         headers=world.headers("head1"),
     )  # fmt: skip
     assert [n["stage"] for n in nxt.json()["items"]] == ["T-1"]
     r = await client.post(f"{API}/read-all", headers=world.headers("head1"))
-    assert r.json() == {"updated": 1}
-    assert await inbox(client, world, "head1", unread="true") == []
+    assert r.json()["updated"] >= 1
+    assert await inbox(client, world, "head1", unread="true", kind=None) == []
     assert len(await inbox(client, world, "grid1", unread="true")) == 2  # untouched
     bad = await client.get(API, params={"kind": "nope"}, headers=world.headers("head1"))
     assert bad.status_code == 422
     r = await client.post(f"{API}/not-a-uuid/read", headers=world.headers("head1"))
     assert r.status_code == 422
+
+
+async def test_principal_check_and_drill_due_at_30_and_7_days_left(
+    client: httpx.AsyncClient, world: World, app_instance: Any
+) -> None:
+    """Quarterly principal-led checks (plan §三(三)4) and a yearly evacuation drill (§三(六)12):
+    nothing recorded in Q4 2026 → reminders with 30 and 7 days left; a recorded drill ends
+    the drill's."""
+    await scan(app_instance, date(2026, 11, 30))  # 31 days left: nothing yet
+    assert await inbox(client, world, "head1", kind=None) == []
+    await scan(app_instance, date(2026, 12, 1))
+    stages = {(n["kind"], n["stage"]) for n in await inbox(client, world, "head1", kind=None)}
+    assert stages == {("principal_check_due", "check:D-30"), ("drill_due", "drill:D-30")}
+    assert len(await inbox(client, world, "grid1", kind="drill_due")) == 1
+    r = await client.post(
+        f"/api/v1/enterprises/{world.enterprises['E1']}/drills",
+        json={"held_on": "2026-12-02", "kind": "evacuation", "scenario": "火灾疏散",
+              "participants": 30},
+        headers=world.headers("head1"),
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    await scan(app_instance, date(2026, 12, 24))
+    new = [n for n in await inbox(client, world, "head1", kind=None) if n["stage"].endswith("D-7")]
+    assert [(n["kind"], n["stage"]) for n in new] == [("principal_check_due", "check:D-7")]
+    e2 = await inbox(client, world, "head2", kind="drill_due")
+    assert [n["stage"] for n in e2] == ["drill:D-7", "drill:D-30"]
+
+
+async def test_log_channel_gets_each_scans_notifications(
+    client: httpx.AsyncClient,
+    world: World,
+    app_instance: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(app_instance.state.settings, "notification_channels", ["log"])
+    deadline = today_in_shanghai() + timedelta(days=1)
+    await planned(client, world, deadline)
+    await scan(app_instance, deadline)
+    with caplog.at_level(logging.INFO, logger="zhiben.notifications"):
+        await runner_for(app_instance).drain()
+    lines = [r.getMessage() for r in caplog.records if r.name == "zhiben.notifications"]
+    assert any(str(world.users["head1"]) in line and "T0" in line for line in lines)
+    assert any(str(world.users["grid1"]) in line for line in lines)

@@ -10,7 +10,8 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.services.reminders import certificates, hazards, reports
+from app.services import outbox
+from app.services.reminders import certificates, duties, hazards, reports
 from app.services.reminders.recipients import Recipients
 
 
@@ -31,10 +32,14 @@ async def scan(
         ("hazard", hazards.scan),
         ("certificate", certificates.scan),
         ("report", reports.scan),
+        ("duty", duties.scan),
     ):
         stages, notes = await scanner(
             session, today=today, now=now, settings=settings, people=people
         )
         result.stages[name] = stages
         result.notifications += notes
+    if result.notifications and settings.notification_channels:
+        # Every notification of this scan carries `now`: the push job finds them by it.
+        outbox.enqueue(session, task=outbox.SEND_NOTIFICATION, args={"created_at": now.isoformat()})
     return result
