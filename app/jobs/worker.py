@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -103,14 +104,15 @@ async def relay_once(app: procrastinate.App, conn: psycopg.AsyncConnection[Any],
         if not rows:
             return 0
         now = datetime.now(UTC)
+        groups: dict[tuple[str, str, datetime | None], list[dict[str, Any]]] = defaultdict(list)
         for _id, task, queue, args, run_after in rows:
+            groups[(task, queue, run_after if run_after > now else None)].append(args)
+        for (task, queue, schedule_at), batch_args in groups.items():
+            # One INSERT per group, on this connection: inside the relay's transaction.
             deferrer = app.configure_task(
-                task,
-                queue=queue,
-                schedule_at=run_after if run_after > now else None,
-                connection=conn,
+                task, queue=queue, schedule_at=schedule_at, connection=conn
             )
-            await deferrer.defer_async(**args)
+            await deferrer.batch_defer_async(*batch_args)
         await conn.execute(MARK_RELAYED, ([r[0] for r in rows],))
         return len(rows)
 

@@ -76,9 +76,10 @@ async def _send_chunk(
         }
         for d in due
     ]
+    # executemany form: one cached compiled statement batched by the driver
+    # ("insertmanyvalues"), not a fresh multi-VALUES statement of thousands of parameters.
     stmt = (
-        _insert(session)(ReminderSent)
-        .values(rows)
+        _insert(session)(ReminderSent.__table__)
         .on_conflict_do_nothing()
         .returning(
             ReminderSent.object_type,
@@ -87,11 +88,12 @@ async def _send_chunk(
             ReminderSent.stage,
         )
     )
-    won = {tuple(r) for r in (await session.execute(stmt)).all()}
+    won = {tuple(r) for r in (await session.execute(stmt, rows)).all()}
     notes = [_note(d, m, now) for d in due if d.key in won for m in d.messages]
     if notes:
-        await session.execute(_insert(session)(Notification).values(notes))
-        await session.execute(_insert(session)(OutboxEvent).values([_event(n) for n in notes]))
+        await session.execute(_insert(session)(Notification.__table__), notes)
+        events = [_event(n) for n in notes]
+        await session.execute(_insert(session)(OutboxEvent.__table__), events)
     return len(won), len(notes)
 
 
