@@ -75,9 +75,12 @@ async def scan_twice(url: str) -> list[dict[str, Any]]:
 
     out = []
     try:
-        async with engine.begin() as conn:
-            await conn.execute(text(OPEN_WITH_DEADLINES))
-            await conn.execute(text(HEADS))
+        import asyncpg  # set-up outside the app's statement timeout
+
+        raw = await asyncpg.connect(url)
+        await raw.execute(OPEN_WITH_DEADLINES)
+        await raw.execute(HEADS)
+        await raw.close()
         today = today_in_shanghai()
         for label in ("first scan", "second scan (same day)"):
             statements[0] = 0
