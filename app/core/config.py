@@ -105,7 +105,11 @@ class Settings(BaseSettings):
     def resolved_jobs_mode(self) -> str:
         if self.jobs_mode:
             return self.jobs_mode
-        return "local" if self.is_sqlite else "procrastinate"
+        if self.is_sqlite:
+            # An in-memory database lives per connection: no runner could see its jobs.
+            memory = self.database_url.rstrip("/").endswith(":") or ":memory:" in self.database_url
+            return "manual" if memory else "local"
+        return "procrastinate"
 
     def resolved_secret_key(self) -> str:
         """The signing key; in development one is generated once and kept in var/."""

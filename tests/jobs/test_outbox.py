@@ -178,3 +178,19 @@ async def test_purge_keeps_a_week_and_what_may_be_resent(
     await purge_records(runner_for(app_instance).ctx, timestamp=0)
     left = {r.object_id for r in await _rows(db)}
     assert left == {"old_dead", "recent_done", "old_with_failed_delivery", "pending"}
+
+
+def test_jobs_mode_defaults_from_the_database_url() -> None:
+    from app.core.config import Settings
+
+    cases = {
+        "sqlite+aiosqlite:///var/zhiben.db": "local",
+        "sqlite:///tmp/x.db": "local",
+        "sqlite+aiosqlite://": "manual",  # in-memory: per connection, no runner could see it
+        "postgresql://postgres@127.0.0.1/zhiben": "procrastinate",
+    }
+    for url, mode in cases.items():
+        assert Settings(database_url=url).resolved_jobs_mode == mode
+    assert (
+        Settings(database_url="sqlite:///x.db", jobs_mode="manual").resolved_jobs_mode == "manual"
+    )
