@@ -1,4 +1,4 @@
-"""`zhiben` console script: serve, migrate, create-user, seed-demo, relay (brief §6)."""
+"""`zhiben` console script: serve, migrate, create-user, seed-demo, worker, remind (brief §6)."""
 
 from __future__ import annotations
 
@@ -136,30 +136,51 @@ def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_relay(settings: Settings, args: argparse.Namespace) -> int:
-    """Publish outbox events to webhooks (quality notes §7); several may run on PostgreSQL."""
-    from app.services.webhooks.relay import Relay
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    """Background jobs on PostgreSQL (issue 13): outbox relay + procrastinate worker."""
+    if settings.resolved_jobs_mode != "procrastinate":
+        print(
+            "zhiben worker 用于 PostgreSQL（procrastinate）；"
+            "SQLite 下后台任务由 zhiben serve 内置执行。",
+            file=sys.stderr,
+        )
+        return 2
+    from app.jobs.worker import run_worker
 
-    async def runner() -> None:
-        engine = make_engine(settings)
-        relay = Relay(make_sessionmaker(engine), allowed_hosts=settings.webhook_allowed_hosts)
-        try:
-            while True:
-                r = await relay.run_once()
-                if r.fanned_out or r.delivered or r.retrying or r.failed:
-                    print(
-                        f"事件 {r.fanned_out}，投递成功 {r.delivered}，"
-                        f"待重试 {r.retrying}，失败 {r.failed}"
-                    )
-                if args.once:
-                    return
-                await asyncio.sleep(args.interval)
-        finally:
-            await relay.aclose()
-            await engine.dispose()
+    print(f"后台任务进程：{_where(settings)}，并发 {args.concurrency}")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(
+            run_worker(
+                settings,
+                concurrency=args.concurrency,
+                queues=args.queues or None,
+                relay=not args.no_relay,
+            )
+        )
+    return 0
 
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the loop between cycles
-        asyncio.run(runner())
+
+def cmd_remind(settings: Settings, args: argparse.Namespace) -> int:
+    """One reminder scan as of a Shanghai date (idempotent: a re-run sends nothing new)."""
+    from datetime import date
+
+    from app.models.base import utcnow
+    from app.rules.calendar import today_in_shanghai
+    from app.services import reminders
+
+    try:
+        today = date.fromisoformat(args.today) if args.today else today_in_shanghai()
+    except ValueError:
+        print(f"日期有误：{args.today}（应为 YYYY-MM-DD）", file=sys.stderr)
+        return 2
+    if settings.is_sqlite:
+        upgrade(settings.database_url)
+    result = _run_with_session(
+        settings,
+        lambda s: reminders.scan(s, today=today, now=utcnow(), settings=settings),
+    )
+    stages = "，".join(f"{k} {v}" for k, v in result.stages.items())
+    print(f"{today.isoformat()} 提醒扫描：新发送阶段 {stages}；通知 {result.notifications} 条")
     return 0
 
 
@@ -248,9 +269,14 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("purge-idempotency", help="清理超过保留期（默认 24 小时）的幂等记录")
     bulletin = sub.add_parser("bulletin", help="生成并保存某月晾晒通报（xlsx 和 PDF）")
     bulletin.add_argument("--month", required=True, type=_month, help="YYYY-MM")
-    relay = sub.add_parser("relay", help="把事件投递到 webhook 订阅（outbox relay）")
-    relay.add_argument("--once", action="store_true", help="只运行一轮")
-    relay.add_argument("--interval", type=float, default=2.0, help="两轮之间的秒数")
+    remind = sub.add_parser("remind", help="按某日执行一次提醒扫描（幂等）")
+    remind.add_argument("--today", help="YYYY-MM-DD（上海日期），默认今天")
+    worker = sub.add_parser(
+        "worker", help="后台任务进程（PostgreSQL：outbox 转交 + procrastinate）"
+    )
+    worker.add_argument("--concurrency", type=int, default=4, help="同时执行的任务数")
+    worker.add_argument("--queues", nargs="+", default=[], metavar="QUEUE", help="只处理这些队列")
+    worker.add_argument("--no-relay", action="store_true", help="不转交 outbox（只执行任务）")
     return parser
 
 
@@ -259,7 +285,8 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "migrate": cmd_migrate,
     "create-user": cmd_create_user,
     "seed-demo": cmd_seed_demo,
-    "relay": cmd_relay,
+    "worker": cmd_worker,
+    "remind": cmd_remind,
     "purge-uploads": cmd_purge_uploads,
     "purge-idempotency": cmd_purge_idempotency,
     "bulletin": cmd_bulletin,

@@ -20,6 +20,7 @@ from app.core.middleware import (
 from app.core.openapi import install_openapi, operation_id
 from app.core.ratelimit import MemoryRateLimiter, build_limiter
 from app.core.storage import LocalStorage
+from app.jobs.serve import local_jobs
 from app.routers import ROUTERS
 from app.services.pagination import CURSOR_KEY_INFO, derive_cursor_key
 
@@ -32,7 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with local_jobs(app, settings):
+            yield
         await app.state.engine.dispose()
         close = getattr(app.state.limiter, "aclose", None)
         if close is not None:

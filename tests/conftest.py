@@ -80,6 +80,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         var_dir=var,
         upload_dir=var / "uploads",
         redis_url=None,
+        jobs_mode="manual",  # tests run background jobs themselves (LocalRunner.drain)
         log_level="WARNING",
     )
     upgrade(settings.database_url)

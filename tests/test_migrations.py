@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import app.models  # noqa: F401
 from app.core.db import async_url
-from app.core.migrate import downgrade, upgrade
+from app.core.migrate import downgrade, include_name, upgrade
 from app.models.base import Base
 from tests.conftest import DEFAULT_PG, _pg_admin
 
@@ -37,7 +37,9 @@ def empty_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _diff(conn: Connection) -> list[object]:
-    ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+    ctx = MigrationContext.configure(
+        conn, opts={"compare_type": True, "include_name": include_name}
+    )
     return list(compare_metadata(ctx, Base.metadata))
 
 

@@ -120,6 +120,17 @@ class Settings(BaseSettings):
     # addresses. Env: ZHIBEN_WEBHOOK_ALLOWED_HOSTS='["hooks.internal"]'.
     webhook_allowed_hosts: list[str] = Field(default_factory=list)
 
+    # Background jobs (issue 13): `local` runs them inside `zhiben serve`, `procrastinate`
+    # hands them to `zhiben worker` processes, `manual` runs nothing by itself (tests drain).
+    # Unset: SQLite → local, PostgreSQL → procrastinate.
+    jobs_mode: Literal["local", "procrastinate", "manual"] | None = None
+    # Asynchronous exports' files are deleted this many days after they are ready.
+    export_expiry_days: int = Field(default=7, ge=1, le=90)
+    # Notification channels besides the in-app inbox (e.g. ["log"] in development).
+    notification_channels: list[str] = Field(default_factory=list)
+    # Reminders go out from this hour of the Asia/Shanghai business day (issue 13).
+    reminder_send_hour: int = Field(default=8, ge=0, le=23)
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
         if not self.database_url:
@@ -136,6 +147,16 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def resolved_jobs_mode(self) -> str:
+        if self.jobs_mode:
+            return self.jobs_mode
+        if self.is_sqlite:
+            # An in-memory database lives per connection: no runner could see its jobs.
+            memory = self.database_url.rstrip("/").endswith(":") or ":memory:" in self.database_url
+            return "manual" if memory else "local"
+        return "procrastinate"
 
     def resolved_secret_key(self) -> str:
         """The signing key; in development one is generated once and kept in var/."""

@@ -29,3 +29,8 @@ def upgrade(url: str, revision: str = "heads") -> None:
 
 def downgrade(url: str, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+def include_name(name: str | None, type_: str, _parents: object) -> bool:
+    """Autogenerate/compare skip procrastinate's own tables (revision 0014 owns them)."""
+    return not (type_ == "table" and (name or "").startswith("procrastinate"))

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import app.models  # noqa: F401  (registers every table)
 from app.core.config import get_settings
 from app.core.db import async_url
+from app.core.migrate import include_name
 from app.models.base import Base
 
 config = context.config
@@ -23,6 +24,7 @@ def _configure(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():

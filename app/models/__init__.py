@@ -16,6 +16,7 @@ from app.models.inspection_plan import (
     InspectionPlanItem,
     KeyListEntry,
 )
+from app.models.notification import ExportJob, Notification, ReminderSent
 from app.models.permit import ConfinedSpace, Delegation, Permit, PermitCounter, PermitHistory
 from app.models.permit_records import (
     EntryLog,
@@ -51,6 +52,7 @@ __all__ = [
     "Enterprise",
     "EntryLog",
     "GasTest",
+    "ExportJob",
     "Grid",
     "Hazard",
     "HazardCount",
@@ -66,6 +68,7 @@ __all__ = [
     "Interview",
     "KeyListEntry",
     "LedgerCounter",
+    "Notification",
     "OutboxEvent",
     "PrincipalAction",
     "PriorityTask",
@@ -81,6 +84,7 @@ __all__ = [
     "PublicReportPhoto",
     "PublicUpload",
     "RefreshToken",
+    "ReminderSent",
     "Role",
     "Standard",
     "StandardItemRecord",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import BigInteger, Index, Integer, String
@@ -51,11 +52,26 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+class OutboxStatus(StrEnum):
+    pending = "pending"  # waiting to run (local) or to be handed to procrastinate
+    done = "done"  # ran to completion in the local runner
+    relayed = "relayed"  # handed to procrastinate in the same transaction as its job row
+    dead = "dead"  # every attempt failed (local runner); kept for inspection
+
+
 class OutboxEvent(Base):
-    """Domain events written with the change they describe; a relay publishes them later."""
+    """The transactional outbox (issue 13): a job written with the change that caused it.
+
+    A domain event (`topic` set, task `webhooks.fan_out`) is one kind of job; any registered
+    task may be queued the same way. The local runner runs pending rows itself; on PostgreSQL
+    `zhiben worker` hands them to procrastinate (`sent_at` = when run or handed over).
+    """
 
     __tablename__ = "outbox_events"
-    __table_args__ = (Index("ix_outbox_events_unsent", "sent_at", "id"),)
+    __table_args__ = (
+        Index("ix_outbox_events_unsent", "sent_at", "id"),
+        Index("ix_outbox_events_due", "sent_at", "run_after"),
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     event_id: Mapped[uuid.UUID] = mapped_column(unique=True, default=uuid.uuid4)
@@ -66,3 +82,12 @@ class OutboxEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    task: Mapped[str] = mapped_column(String(100), server_default="webhooks.fan_out")
+    queue: Mapped[str] = mapped_column(String(32), server_default="default")
+    args: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    status: Mapped[str] = mapped_column(String(16), server_default="pending")
+    # Not before this time; the local runner also pushes it ahead as its lease on a claim.
+    run_after: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    # Periodic ticks and other at-most-once jobs: a second insert of the same key is a no-op.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import Response
+from fastapi import Path, Response
 
 from app.core.errors import problem_responses
 from app.core.idempotency import reveals_secret
@@ -19,7 +20,7 @@ from app.schemas.webhook import (
     WebhookRead,
     WebhookUpdate,
 )
-from app.services.webhooks import subscriptions
+from app.services.webhooks import dispatch, subscriptions
 
 router = api_router(prefix="/api/v1/webhooks", tags=["webhooks"])
 
@@ -94,3 +95,22 @@ async def list_deliveries(
         session, actor=actor, webhook_id=webhook_id, limit=page.limit, cursor=page.cursor
     )
     return Page[DeliveryRead](items=items, next_cursor=nxt)
+
+
+@router.post(
+    "/{webhook_id}/deliveries/{delivery_id}/redeliver",
+    response_model=DeliveryRead,
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def redeliver(
+    webhook_id: uuid.UUID,
+    delivery_id: Annotated[int, Path(ge=1, le=2**63 - 1, description="投递记录 id")],
+    actor: CurrentActor,
+    session: SessionDep,
+) -> DeliveryRead:
+    """Re-send a failed (dead) delivery, from its first attempt."""
+    delivery = await dispatch.redeliver(
+        session, actor=actor, webhook_id=webhook_id, delivery_id=delivery_id
+    )
+    [view] = await subscriptions.delivery_views(session, [delivery])
+    return view

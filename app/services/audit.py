@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.logging import request_id_var
 from app.models.audit import AuditLog, OutboxEvent
+from app.models.base import utcnow
+from app.services import outbox
 from app.services.pagination import keyset_page
 from app.services.policy import Actor
 
@@ -73,11 +75,17 @@ def emit(
     payload: dict[str, Any] | None = None,
 ) -> OutboxEvent:
     """An outbox event for the relay; payloads carry ids and codes, never personal data."""
+    event_id = uuid.uuid4()
+    # A domain event is a fan-out job: webhooks.fan_out finds the subscriptions for it.
     event = OutboxEvent(
+        event_id=event_id,
         topic=topic,
         object_type=object_type,
         object_id=str(object_id),
         payload=jsonable(payload or {}),
+        task=outbox.FAN_OUT,
+        args={"event_id": str(event_id)},
+        run_after=utcnow(),
     )
     session.add(event)
     return event

@@ -81,6 +81,10 @@ def _decode_value(raw: Any, column: InstrumentedAttribute[Any]) -> Any:
     py = (typ.impl_instance if isinstance(typ, TypeDecorator) else typ).python_type
     if raw is None:
         return None
+    if py is bool:  # e.g. the inbox's "unread" key (issue 13)
+        if not isinstance(raw, bool):
+            raise _BadCursor("boolean cursor value expected")
+        return raw
     if py is int:
         return _decode_int(raw)
     if not isinstance(raw, str | float) or (isinstance(raw, str) and len(raw) > _MAX_TEXT):

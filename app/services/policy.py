@@ -64,6 +64,7 @@ class Permission(StrEnum):
     PERMIT_SUPERVISE = "permit:supervise"  # order-stop and consent (13号令 art. 18)
     DELEGATION_READ = "delegation:read"
     DELEGATION_WRITE = "delegation:write"
+    NOTIFICATION_READ = "notification:read"  # one's own inbox (issue 13); not dashboards
 
 
 # What both sides of field work do on the objects they can see (brief §1): inspect, register
@@ -84,6 +85,7 @@ _FIELD_WORK = {
     Permission.UPLOAD_CREATE,
     Permission.RECORD_READ,
     Permission.SYNC_READ,
+    Permission.NOTIFICATION_READ,
 }
 # The enterprise keeps its own profile and records and reads its accidents/interviews.
 _HEAD = _FIELD_WORK | {

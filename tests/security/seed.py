@@ -222,3 +222,49 @@ async def _walk_hazards(
             if resp.status_code != 200:
                 seeded.refused[template] = f"{resp.status_code} {resp.text[:200]}"
                 break
+
+
+async def seed_account_objects(
+    client: httpx.AsyncClient, app: Any, world: World, seeded: Seeded
+) -> None:
+    """Objects that belong to one account, not an enterprise (owner "E1:head1"): exports
+    asked for through the API and notifications sent the way reminders are. Any E2
+    account's object is foreign to the E1 callers."""
+    from tests.jobs_helpers import runner_for
+
+    for who, owner in (("head1", "E1:head1"), ("grid1", "E1:grid1"), ("head2", "E2")):
+        resp = await client.post(f"{API}/hazards/exports", headers=world.headers(who))
+        assert resp.status_code == 202, resp.text
+        seeded.created[f"{API}/exports"].append(resp.json()["id"])
+        seeded.owner[resp.json()["id"]] = owner
+    await runner_for(app).drain()  # the exports are rendered: their files can be read
+    await _seed_notifications(app, world, seeded)
+
+
+async def _seed_notifications(app: Any, world: World, seeded: Seeded) -> None:
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from app.models.base import utcnow
+    from app.models.notification import Notification
+    from app.services.reminders.sending import Due, Message, send
+
+    due = [
+        Due(
+            "enterprise",
+            world.enterprises[ent],
+            date(2026, 12, 31),
+            "D-30",
+            (Message(world.users[who], "drill_due", "演练提醒", "本年度疏散演练尚未完成"),),
+        )
+        for who, ent in (("head1", "E1"), ("head2", "E2"))
+    ]
+    async with app.state.sessionmaker() as session, session.begin():
+        await send(session, due, today=date(2026, 12, 1), now=utcnow())
+        for who, ent in (("head1", "E1:head1"), ("head2", "E2")):
+            note = await session.scalar(
+                select(Notification.id).where(Notification.user_id == world.users[who])
+            )
+            seeded.created[f"{API}/notifications"].append(str(note))
+            seeded.owner[str(note)] = ent

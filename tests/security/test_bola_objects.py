@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from tests.conftest import World
 from tests.security.payloads import minimal_body
 from tests.security.routes import Endpoint, endpoints, is_public
-from tests.security.seed import Seeded, add_third_enterprise, seed_objects
+from tests.security.seed import Seeded, add_third_enterprise, seed_account_objects, seed_objects
 
 CALLERS = ("head1", "grid1")
 WRITE_REFUSALS = {403, 404, 422}
@@ -35,9 +35,12 @@ def _collection(ep: Endpoint) -> tuple[str, str] | None:
     return ep.path[: ep.path.index("{" + name)].rstrip("/"), name
 
 
-def _object_of(seeded: Seeded, collection: str, owner: str) -> str | None:
+def _object_of(seeded: Seeded, collection: str, owner: str, who: str = "") -> str | None:
+    """An object of `owner`'s enterprise — or, for objects that belong to one account
+    (notifications, exports: owner "E1:head1"), of the caller's own account."""
+    mine = (owner, f"{owner}:{who}")
     return next(
-        (o for o in seeded.created.get(collection, []) if seeded.owner.get(o) == owner), None
+        (o for o in seeded.created.get(collection, []) if seeded.owner.get(o) in mine), None
     )
 
 
@@ -58,6 +61,7 @@ async def test_foreign_objects_are_hidden(
     spec = app_instance.openapi()
     await add_third_enterprise(client, world)
     seeded = await seed_objects(client, world, spec)
+    await seed_account_objects(client, app_instance, world, seeded)
     e = {k: str(v) for k, v in world.enterprises.items()}
     failures, checked = [], 0
     for ep in endpoints(app_instance):
@@ -65,13 +69,17 @@ async def test_foreign_objects_are_hidden(
         if target is None:
             continue
         collection, name = target
-        foreign, own = _object_of(seeded, collection, "E2"), _object_of(seeded, collection, "E1")
-        if foreign is None or own is None:
+        foreign = _object_of(seeded, collection, "E2")
+        owns = [_object_of(seeded, collection, "E1", who) for who in CALLERS]
+        if foreign is None or not any(owns):
             if not ep.path.startswith(NOT_IN_MATRIX):
-                failures.append(f"{ep.id}: nothing to check (E1's {own}, E2's {foreign})")
+                failures.append(f"{ep.id}: nothing to check (E1's {owns}, E2's {foreign})")
             continue
         body = minimal_body(spec, ep.path, ep.method) if ep.method != "GET" else None
         for who in CALLERS:
+            own = _object_of(seeded, collection, "E1", who)
+            if foreign is None or own is None:
+                continue
             checked += 1
             resp = await _call(client, ep, _url(ep, name, foreign, e["E2"]), body, who, world)
             allowed = {403, 404} if ep.method == "GET" else WRITE_REFUSALS
@@ -109,6 +117,7 @@ async def test_every_object_route_is_in_the_matrix(
     (its collection seeded nothing: extend tests/security/seed.py or NOT_IN_MATRIX)."""
     await add_third_enterprise(client, world)
     seeded = await seed_objects(client, world, app_instance.openapi())
+    await seed_account_objects(client, app_instance, world, seeded)
     missing = []
     for ep in endpoints(app_instance):
         target = None if is_public(ep.path) else _collection(ep)

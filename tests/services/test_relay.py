@@ -1,4 +1,5 @@
-"""The outbox relay: fan-out, signed delivery, backoff, failure, SSRF at delivery, concurrency.
+"""Webhooks as jobs: fan-out, signed delivery (X-Zhiben-* and Standard Webhooks), backoff,
+dead deliveries, SSRF at delivery, concurrency — run by the local job runner.
 
 The consumer (an EXTERNAL system) is mocked with httpx.MockTransport, except one test that
 delivers to a real HTTP server on 127.0.0.1; the database is always the real one.
@@ -21,13 +22,17 @@ import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from standardwebhooks.webhooks import Webhook
 
+from app.jobs.local import LocalRunner
 from app.models.audit import OutboxEvent
 from app.models.webhook import WebhookDelivery
 from app.services import audit
-from app.services.webhooks.relay import MAX_ATTEMPTS, Relay
+from app.services.webhooks.relay import MAX_ATTEMPTS, make_client
+from app.services.webhooks.urls import system_resolver
 from tests.api.hazard_helpers import new_hazard
 from tests.conftest import World
+from tests.jobs_helpers import runner_for
 
 API = "/api/v1/webhooks"
 HOOK_URL = "https://hooks.example.com/zhiben"
@@ -66,12 +71,14 @@ class Consumer:
 
 
 def relay_for(
-    app: Any, consumer: Handler, clock: Clock | None = None, **kw: Any
-) -> tuple[Relay, httpx.AsyncClient]:
-    client = httpx.AsyncClient(transport=httpx.MockTransport(consumer))
-    kw.setdefault("resolver", public_resolver)
-    relay = Relay(app.state.sessionmaker, client=client, clock=clock or Clock(), **kw)
-    return relay, client
+    app: Any, consumer: Handler | None, clock: Clock | None = None, **kw: Any
+) -> tuple[LocalRunner, httpx.AsyncClient]:
+    client = (
+        httpx.AsyncClient(transport=httpx.MockTransport(consumer)) if consumer else make_client()
+    )
+    return runner_for(
+        app, http_client=client, clock=clock or Clock(), resolver=kw.get("resolver")
+    ), client
 
 
 async def subscribe(
@@ -107,17 +114,20 @@ async def test_hazard_event_delivered_signed(
     hazard = await new_hazard(client, world, "grid1")
     consumer = Consumer()
     relay, _ = relay_for(app_instance, consumer)
-    result = await relay.run_once()
-    assert (result.delivered, result.retrying, result.failed) == (1, 0, 0)
+    result = await relay.drain()
+    assert (result.done, result.retrying, result.dead) == (2, 0, 0)  # fan-out, delivery
     [req] = consumer.requests
     assert req.method == "POST"
     assert str(req.url) == HOOK_URL
     verify_signature(hook["secret"], req)
+    # Standard Webhooks: verified by the reference implementation, as a consumer would.
+    assert Webhook(hook["secret"]).verify(req.content, dict(req.headers)) == json.loads(req.content)
     body = json.loads(req.content)
     assert set(body) == {"event_id", "topic", "object_type", "object_id", "payload", "created_at"}
     assert body["topic"] == "hazard.created"
     assert body["object_id"] == hazard["id"]
     assert req.headers["x-zhiben-event-id"] == body["event_id"]
+    assert req.headers["webhook-id"] == body["event_id"]
     assert req.headers["x-zhiben-topic"] == "hazard.created"
     # A forged body does not verify with the same signature.
     forged = httpx.Request("POST", HOOK_URL, content=req.content + b" ", headers=req.headers)
@@ -139,7 +149,7 @@ async def test_topic_filtering(client: httpx.AsyncClient, world: World, app_inst
     await new_hazard(client, world, "grid1")
     consumer = Consumer()
     relay, _ = relay_for(app_instance, consumer)
-    await relay.run_once()
+    await relay.drain()
     assert [d["topic"] for d in await deliveries(client, world, hazards["id"])] == [
         "hazard.created"
     ]
@@ -159,7 +169,7 @@ async def test_inactive_subscription_gets_nothing(
     await new_hazard(client, world, "grid1")
     consumer = Consumer()
     relay, _ = relay_for(app_instance, consumer)
-    await relay.run_once()
+    await relay.drain()
     assert consumer.requests == []
     assert await deliveries(client, world, hook["id"]) == []
 
@@ -171,19 +181,19 @@ async def test_retry_with_backoff_then_success(
     await new_hazard(client, world, "grid1")
     consumer, clock = Consumer([500, 503]), Clock()
     relay, _ = relay_for(app_instance, consumer, clock)
-    assert (await relay.run_once()).retrying == 1
+    assert (await relay.drain()).retrying == 1
     [d] = await deliveries(client, world, hook["id"])
     assert (d["status"], d["attempts"], d["last_status_code"]) == ("pending", 1, 500)
     first_wait = datetime.fromisoformat(d["next_attempt_at"]) - clock.now
     assert first_wait == timedelta(seconds=10)
-    await relay.run_once()  # not due yet: nothing sent
+    await relay.drain()  # not due yet: nothing sent
     assert len(consumer.requests) == 1
     clock.advance(10)
-    assert (await relay.run_once()).retrying == 1
+    assert (await relay.drain()).retrying == 1
     [d] = await deliveries(client, world, hook["id"])
     assert datetime.fromisoformat(d["next_attempt_at"]) - clock.now == timedelta(seconds=20)
     clock.advance(20)
-    assert (await relay.run_once()).delivered == 1
+    assert (await relay.drain()).done == 1
     [d] = await deliveries(client, world, hook["id"])
     assert (d["status"], d["attempts"], d["last_status_code"]) == ("delivered", 3, 200)
     assert d["last_error"] is None
@@ -198,7 +208,7 @@ async def test_failed_after_max_attempts(
     consumer, clock = Consumer([500] * 20), Clock()
     relay, _ = relay_for(app_instance, consumer, clock)
     for _ in range(MAX_ATTEMPTS + 3):
-        await relay.run_once()
+        await relay.drain()
         clock.advance(2 * 3600)  # past the longest backoff
     assert len(consumer.requests) == MAX_ATTEMPTS
     [d] = await deliveries(client, world, hook["id"])
@@ -218,7 +228,7 @@ async def test_redirect_not_followed(
         return httpx.Response(302, headers={"Location": "http://169.254.169.254/latest/"})
 
     relay, _ = relay_for(app_instance, consumer)
-    await relay.run_once()
+    await relay.drain()
     assert [str(r.url) for r in seen] == [HOOK_URL]
     [d] = await deliveries(client, world, hook["id"])
     assert (d["status"], d["last_status_code"]) == ("pending", 302)
@@ -231,9 +241,9 @@ async def test_no_double_delivery_when_run_twice(
     await new_hazard(client, world, "grid1")
     consumer = Consumer()
     relay, _ = relay_for(app_instance, consumer)
-    await relay.run_once()
-    again = await relay.run_once()
-    assert (again.fanned_out, again.delivered) == (0, 0)
+    await relay.drain()
+    again = await relay.drain()
+    assert again.total == 0
     assert len(consumer.requests) == 1
     assert len(await deliveries(client, world, hook["id"])) == 1
     assert len(list(await db.scalars(select(WebhookDelivery)))) == 1
@@ -247,12 +257,10 @@ async def test_name_resolving_to_loopback_refused_at_delivery(
     hook = await subscribe(client, world, url="https://localhost:9/hook")
     await new_hazard(client, world, "grid1")
     consumer = Consumer()
-    from app.services.webhooks.urls import system_resolver
-
     relay, _ = relay_for(app_instance, consumer, resolver=system_resolver)
-    result = await relay.run_once()
+    result = await relay.drain()
     assert consumer.requests == []
-    assert result.delivered == 0
+    assert (result.done, result.retrying) == (1, 1)  # the fan-out ran; the delivery waits
     [d] = await deliveries(client, world, hook["id"])
     assert d["status"] == "pending"
     assert d["last_error"].startswith("destination_refused")
@@ -270,7 +278,7 @@ async def test_resolver_answering_metadata_address_refused(
 
     consumer = Consumer()
     relay, _ = relay_for(app_instance, consumer, resolver=rebinding)
-    await relay.run_once()
+    await relay.drain()
     assert consumer.requests == []
     [d] = await deliveries(client, world, hook["id"])
     assert d["last_error"].startswith("destination_refused")
@@ -314,12 +322,12 @@ async def test_delivery_to_real_local_server(
     monkeypatch.setattr(settings, "webhook_allowed_hosts", ["127.0.0.1"])
     hook = await subscribe(client, world, url=url)
     await new_hazard(client, world, "grid1")
-    relay = Relay(app_instance.state.sessionmaker, allowed_hosts=["127.0.0.1"])  # real client
+    relay, http = relay_for(app_instance, None, resolver=system_resolver)  # real client
     try:
-        result = await relay.run_once()
+        result = await relay.drain()
     finally:
-        await relay.aclose()
-    assert result.delivered == 1
+        await http.aclose()
+    assert result.done == 2
     [(headers, body)] = received
     request = httpx.Request("POST", url, content=body, headers=headers)
     verify_signature(hook["secret"], request)
@@ -340,11 +348,12 @@ async def test_local_server_refused_without_allowlist(
     monkeypatch.setattr(settings, "webhook_allowed_hosts", ["127.0.0.1"])
     hook = await subscribe(client, world, url=url)
     await new_hazard(client, world, "grid1")
-    relay = Relay(app_instance.state.sessionmaker, allowed_hosts=[])  # allowlist since emptied
+    monkeypatch.setattr(settings, "webhook_allowed_hosts", [])  # allowlist since emptied
+    relay, http = relay_for(app_instance, None, resolver=system_resolver)
     try:
-        await relay.run_once()
+        await relay.drain()
     finally:
-        await relay.aclose()
+        await http.aclose()
     assert received == []
     [d] = await deliveries(client, world, hook["id"])
     assert d["last_error"].startswith("destination_refused")
@@ -360,12 +369,45 @@ async def test_concurrent_relays_deliver_each_event_once(
         audit.emit(db, topic="test.event", object_type="test", object_id=str(i))
     await db.commit()
     consumer, clock = Consumer(), Clock()
-    relays = [relay_for(app_instance, consumer, clock, batch_size=7)[0] for _ in range(2)]
-    await asyncio.gather(*(r.run_once() for r in relays))
-    await asyncio.gather(*(r.run_once() for r in relays))
+    relays = [relay_for(app_instance, consumer, clock)[0] for _ in range(2)]
+    await asyncio.gather(*(r.drain() for r in relays))
+    await asyncio.gather(*(r.drain() for r in relays))
     pairs = [(str(r.url), r.headers["x-zhiben-event-id"]) for r in consumer.requests]
     assert len(pairs) == 120
     assert len(set(pairs)) == 120  # each event once per subscription
     rows = list(await db.scalars(select(WebhookDelivery)))
     assert len(rows) == 120
     assert {r.status for r in rows} == {"delivered"}
+
+
+async def test_dead_delivery_redelivered(
+    client: httpx.AsyncClient, world: World, app_instance: Any
+) -> None:
+    hook = await subscribe(client, world)
+    other = await subscribe(client, world, url="https://other.example.com/h", topics=["x.*"])
+    await new_hazard(client, world, "grid1")
+    consumer, clock = Consumer([500] * MAX_ATTEMPTS), Clock()
+    relay, _ = relay_for(app_instance, consumer, clock)
+    for _ in range(MAX_ATTEMPTS + 1):
+        await relay.drain()
+        clock.advance(2 * 3600)
+    [dead] = await deliveries(client, world, hook["id"])
+    assert dead["status"] == "failed"
+    url = f"{API}/{hook['id']}/deliveries/{dead['id']}/redeliver"
+    for who, status in (("head1", 403), ("grid1", 403), ("dashboard", 403)):
+        assert (await client.post(url, headers=world.headers(who))).status_code == status
+    wrong = f"{API}/{other['id']}/deliveries/{dead['id']}/redeliver"  # not this hook's
+    assert (await client.post(wrong, headers=world.headers("office"))).status_code == 404
+    huge = f"{API}/{hook['id']}/deliveries/{2**63}/redeliver"
+    assert (await client.post(huge, headers=world.headers("office"))).status_code == 422
+    r = await client.post(url, headers=world.headers("office"))
+    assert r.status_code == 200, r.text
+    assert (r.json()["status"], r.json()["attempts"]) == ("pending", 0)
+    again = await client.post(url, headers=world.headers("office"))
+    assert again.status_code == 409  # pending, not dead
+    assert again.json()["code"] == "delivery_not_failed"
+    clock.advance(1)
+    await relay.drain()  # the consumer's script is used up: it answers 200 now
+    [d] = await deliveries(client, world, hook["id"])
+    assert (d["status"], d["attempts"]) == ("delivered", 1)
+    assert consumer.event_ids()[-1] == dead["event_id"]  # the same webhook-id: consumers dedupe

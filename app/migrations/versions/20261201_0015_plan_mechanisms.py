@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 from app.models.base import UTCDateTime
 
 revision: str = "0015"
-down_revision: str | Sequence[str] | None = "0009"
+down_revision: str | Sequence[str] | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -16,7 +16,7 @@ from alembic import op
 from app.models.base import JSONType, UTCDateTime
 
 revision: str = "0016"
-down_revision: str | Sequence[str] | None = "0009"
+down_revision: str | Sequence[str] | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

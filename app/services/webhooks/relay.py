@@ -31,6 +31,7 @@ from app.core.errors import AppError
 from app.models.audit import OutboxEvent
 from app.models.base import utcnow
 from app.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from app.services.webhooks.standard import standard_headers
 from app.services.webhooks.transport import PinnedTransport, pinned
 from app.services.webhooks.urls import (
     DestinationRefused,
@@ -233,6 +234,10 @@ class Relay:
                 )
             return out
 
+    async def send(self, c: Claimed) -> tuple[int | None, str | None]:
+        """One delivery attempt (the webhooks.deliver job's HTTP call)."""
+        return await self._send(c)
+
     async def _send(self, c: Claimed) -> tuple[int | None, str | None]:
         """(status code, error): the code when the consumer answered, else a short reason."""
         try:
@@ -258,6 +263,7 @@ class Relay:
             "X-Zhiben-Event-Id": c.event_id,
             "X-Zhiben-Topic": c.topic,
             "X-Zhiben-Signature": signature(c.secret, ts, c.body),
+            **standard_headers(c.secret, c.event_id, ts, c.body),  # the X-Zhiben-* go in 2027
         }
         req = self._client.build_request("POST", c.url, content=c.body, headers=headers)
         resp = await self._client.send(req, stream=True, follow_redirects=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
 import uuid
 from collections.abc import Collection
@@ -26,7 +27,8 @@ OBJECT_TYPE = "webhook"
 
 
 def new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
+    # Standard Webhooks form: "whsec_" + standard base64 of 32 random bytes.
+    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 def _public(sub: WebhookSubscription) -> dict[str, Any]:
@@ -128,13 +130,18 @@ async def list_deliveries(
     rows, nxt = await keyset_page(
         session, stmt, order=[WebhookDelivery.id], limit=limit, cursor=cursor, descending=True
     )
+    return await delivery_views(session, rows), nxt
+
+
+async def delivery_views(session: AsyncSession, rows: list[WebhookDelivery]) -> list[DeliveryRead]:
+    """Deliveries with their event's id and topic."""
     events = {
         e.id: e
         for e in await session.scalars(
             select(OutboxEvent).where(OutboxEvent.id.in_({r.event_id for r in rows}))
         )
     }
-    items = [
+    return [
         DeliveryRead.model_validate(
             {
                 **{k: getattr(r, k) for k in DeliveryRead.model_fields if hasattr(r, k)},
@@ -144,4 +151,3 @@ async def list_deliveries(
         )
         for r in rows
     ]
-    return items, nxt
