@@ -23,6 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check app tests bench scripts
 	$(BIN)/ruff format --check app tests bench scripts
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 
 test-sqlite: $(STAMP)
 	ZHIBEN_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from app.models.hazard import HazardCategory, HazardSource, HazardStatus, HazardType, PhotoKind
+from app.rules.levels import HazardLevel
 from app.schemas.common import InputSchema, LongText, Name, Schema, ShortText
-from app.services.determination import HazardLevel
 
 ItemCode = Annotated[str, Field(pattern=r"^\d{1,2}\.\d{1,2}$", max_length=5)]
 PhotoIds = Annotated[list[uuid.UUID], Field(max_length=20)]
