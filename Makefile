@@ -20,8 +20,8 @@ run: $(STAMP)
 	$(BIN)/zhiben serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests bench scripts
-	$(BIN)/ruff format --check app tests bench scripts
+	$(BIN)/ruff check app alembic tests bench scripts
+	$(BIN)/ruff format --check app alembic tests bench scripts
 	$(BIN)/mypy app
 	$(BIN)/lint-imports
 

@@ -18,7 +18,6 @@ from alembic.config import Config
 from app.core.db import ensure_sqlite_dir
 
 
-
 def migrations_dir() -> Path:
     """The first directory holding our env.py: the source tree, then the installed data."""
     candidates = [
