@@ -21,9 +21,10 @@ run: $(STAMP)
 	$(BIN)/zhiben serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests bench scripts
-	$(BIN)/ruff format --check app tests bench scripts
+	$(BIN)/ruff check app alembic tests bench scripts
+	$(BIN)/ruff format --check app alembic tests bench scripts
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 
 test-sqlite: $(STAMP)
 	ZHIBEN_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider

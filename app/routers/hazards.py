@@ -15,6 +15,7 @@ from app.dependencies import CurrentActor, IfMatchDep, PageDep, SessionDep, Sett
 from app.models.hazard import Hazard, HazardCategory, HazardSource, HazardStatus
 from app.routers._base import api_router
 from app.rules.calendar import today_in_shanghai
+from app.rules.levels import HazardLevel
 from app.schemas.common import BoundedDate, Page, SearchText
 from app.schemas.hazard import (
     ExtendBody,
@@ -28,7 +29,6 @@ from app.schemas.hazard import (
     VerifyBody,
 )
 from app.schemas.hazard_overview import HazardOverview
-from app.services.determination import HazardLevel
 from app.services.hazards import export, export_xlsx, queries, transitions
 from app.services.hazards.create import create_via_api
 from app.services.hazards.queries import HazardFilters

@@ -10,8 +10,8 @@ from typing import Any
 from pydantic import Field
 
 from app.models.hazard import HazardCategory, HazardSource, HazardStatus
+from app.rules.levels import HazardLevel
 from app.schemas.common import Schema
-from app.services.determination import HazardLevel
 
 
 class HazardEventPayload(Schema):

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from app.models.hazard import HazardCategory, HazardSource, HazardStatus, HazardType, PhotoKind
+from app.rules.levels import HazardLevel
 from app.schemas.common import (
     BoundedDate,
     InputSchema,
@@ -19,7 +20,6 @@ from app.schemas.common import (
     ShortText,
     _single_line,
 )
-from app.services.determination import HazardLevel
 
 # Constraints before the guard, so OpenAPI shows the pattern.
 ItemCode = Annotated[

@@ -11,8 +11,8 @@ import uuid
 from datetime import date, datetime
 
 from app.models.hazard import HazardCategory, HazardSource, HazardStatus
+from app.rules.levels import HazardLevel
 from app.schemas.common import Schema
-from app.services.determination import HazardLevel
 
 
 class HazardOverview(Schema):

@@ -17,22 +17,14 @@ YAML — the very file the data migration loads as version 2023 — so all three
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from app.core.errors import Forbidden, Unprocessable
 from app.models.enterprise import Enterprise
+from app.rules.levels import HazardLevel
 from app.rules.standard import ARTICLE_14, StandardVersion, applies_because, load_standard
 from app.services.policy import Actor
 from app.services.standards import cached_current
-
-
-class HazardLevel(StrEnum):
-    general = "general"  # 一般事故隐患
-    major = "major"  # 重大事故隐患
-
-
-LEVEL_LABELS = {HazardLevel.general: "一般事故隐患", HazardLevel.major: "重大事故隐患"}
 
 
 @dataclass(frozen=True)

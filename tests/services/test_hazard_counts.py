@@ -30,7 +30,7 @@ from tests.api.hazard_helpers import (
 from tests.api.public_helpers import new_report
 from tests.conftest import World
 
-MIGRATION = Path(__file__).parents[2] / "app/migrations/versions/20261128_0009_hazard_counts.py"
+MIGRATION = Path(__file__).parents[2] / "alembic/versions/20261128_0009_hazard_counts.py"
 
 Cells = dict[tuple[str, str, str, str, str], int]
 

@@ -14,7 +14,8 @@ from app.models.audit import AuditLog, OutboxEvent
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard, HazardHistory
 from app.models.user import Role
-from app.services.determination import Basis, Determination, HazardLevel
+from app.rules.levels import HazardLevel
+from app.services.determination import Basis, Determination
 from app.services.hazards import NewHazard, create_hazard
 from app.services.policy import Actor
 from tests.conftest import World

@@ -15,9 +15,10 @@ from app.core.errors import Unprocessable
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard, HazardSource, HazardStatus, PhotoKind
 from app.models.user import Role
+from app.rules.levels import HazardLevel
 from app.schemas.hazard import HazardCreate
 from app.services import audit, standards
-from app.services.determination import Basis, Determination, HazardLevel, determine
+from app.services.determination import Basis, Determination, determine
 from app.services.enterprises import visible_enterprise
 from app.services.hazards.common import (
     OBJECT_TYPE,

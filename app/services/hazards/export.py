@@ -23,7 +23,7 @@ from app.models.grid import Grid
 from app.models.hazard import Hazard
 from app.models.user import User
 from app.rules.calendar import SHANGHAI, today_in_shanghai
-from app.services.determination import LEVEL_LABELS, HazardLevel
+from app.rules.levels import LEVEL_LABELS, HazardLevel
 from app.services.hazards.labels import CATEGORY_LABELS, SOURCE_LABELS, STATUS_LABELS
 from app.services.hazards.queries import HazardFilters, filtered, is_overdue
 from app.services.policy import Actor, Permission, require_permission

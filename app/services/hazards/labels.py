@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.models.hazard import HazardCategory, HazardSource, HazardStatus, HazardType, PhotoKind
+from app.rules.levels import LEVEL_LABELS
 from app.services import meta
-from app.services.determination import LEVEL_LABELS
 
 STATUS_LABELS: dict[str, str] = {
     HazardStatus.reported: "已登记",

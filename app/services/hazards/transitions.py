@@ -17,6 +17,7 @@ from app.core.errors import Conflict, Forbidden, PreconditionFailed, Unprocessab
 from app.models.hazard import Hazard, HazardStatus, PhotoKind
 from app.models.user import Role
 from app.rules.calendar import today_in_shanghai
+from app.rules.levels import HazardLevel
 from app.schemas.hazard import (
     ExtendBody,
     PlanBody,
@@ -26,7 +27,6 @@ from app.schemas.hazard import (
     VerifyBody,
 )
 from app.services import audit
-from app.services.determination import HazardLevel
 from app.services.hazards.common import OBJECT_TYPE, add_history, attach_photos, now_utc
 from app.services.hazards.events import hazard_payload
 from app.services.hazards.machine import TRANSITIONS, check_state

@@ -14,10 +14,11 @@ from app.models.enterprise import Enterprise
 from app.models.hazard import HazardSource
 from app.models.permit import ConfinedSpace, Permit
 from app.models.permit_records import PermitViolation
+from app.rules.levels import HazardLevel
 from app.rules.permits.kinds import PermitType
 from app.rules.standard import applies_because, find_item
 from app.services import standards
-from app.services.determination import Basis, Determination, HazardLevel, determine
+from app.services.determination import Basis, Determination, determine
 from app.services.hazards.create import NewHazard, create_hazard
 from app.services.policy import Actor
 

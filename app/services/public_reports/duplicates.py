@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard, HazardStatus
 from app.models.public_report import PublicReport, ReportOutcome
+from app.rules.geo import haversine_m
 from app.schemas.public_report import PossibleDuplicate
 from app.services.policy import Actor, scope_by_enterprise
 from app.services.public_reports.scope import report_scope
@@ -26,16 +27,7 @@ from app.services.public_reports.scope import report_scope
 WINDOW = timedelta(days=30)
 RADIUS_M = 50.0
 LIMIT = 10
-_EARTH_M = 6_371_000.0
 _EXCERPT = 120
-
-
-def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Haversine distance; GCJ-02 offsets are locally constant, so nearby points compare fine."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * _EARTH_M * math.asin(math.sqrt(a))
 
 
 def _near(lat_col: object, lng_col: object, lat: float, lng: float) -> ColumnElement[bool]:
@@ -50,7 +42,7 @@ def _near(lat_col: object, lng_col: object, lat: float, lng: float) -> ColumnEle
 def _close(report: PublicReport, lat: float | None, lng: float | None) -> float | None:
     if None in (report.latitude, report.longitude, lat, lng):
         return None
-    return distance_m(report.latitude, report.longitude, lat, lng)  # type: ignore[arg-type]
+    return haversine_m(report.latitude, report.longitude, lat, lng)  # type: ignore[arg-type]
 
 
 async def _hazards(

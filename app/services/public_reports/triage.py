@@ -28,9 +28,10 @@ from app.models.public_report import (
     ReportStatus,
 )
 from app.models.upload import Upload
+from app.rules.levels import HazardLevel
 from app.schemas.public_report import ReportRead, RewardRequest, TriageDecision, TriageRequest
 from app.services import audit
-from app.services.determination import HazardLevel, determine
+from app.services.determination import determine
 from app.services.hazards import NewHazard, create_hazard
 from app.services.policy import (
     Actor,
