@@ -17,11 +17,11 @@ from app.routers._base import api_router
 from app.rules.permits.kinds import AnyGrade, PermitType
 from app.schemas.common import Page
 from app.schemas.permit import (
-    HistoryRead,
     LivePermit,
     OptionalNote,
     OrderStopBody,
     PermitCreate,
+    PermitHistoryRead,
     PermitRead,
     PermitUpdate,
     ReasonBody,
@@ -126,15 +126,17 @@ async def update_permit(
     return queries.shaped(permit)
 
 
-@router.get("/{permit_id}/history", response_model=Page[HistoryRead], responses=READ_ERRORS)
+@router.get("/{permit_id}/history", response_model=Page[PermitHistoryRead], responses=READ_ERRORS)
 async def permit_history(
     permit_id: uuid.UUID, actor: CurrentActor, session: SessionDep, page: PageDep
-) -> Page[HistoryRead]:
+) -> Page[PermitHistoryRead]:
     """Every transition of a permit, oldest first (the first is the creation)."""
     rows, nxt = await queries.list_history(
         session, actor=actor, permit_id=permit_id, limit=page.limit, cursor=page.cursor
     )
-    return Page[HistoryRead](items=[HistoryRead.model_validate(r) for r in rows], next_cursor=nxt)
+    return Page[PermitHistoryRead](
+        items=[PermitHistoryRead.model_validate(r) for r in rows], next_cursor=nxt
+    )
 
 
 # (action, module, body, doc): one POST route per transition, each answering the permit + ETag.

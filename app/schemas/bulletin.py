@@ -9,13 +9,13 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from app.schemas.common import InputSchema, Schema
+from app.schemas.common import InputSchema, ParamStr, Schema
 
 Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 
 
 class BulletinCreate(InputSchema):
-    month: str | None = Field(
+    month: ParamStr | None = Field(
         default=None, pattern=r"^20[0-9]{2}-(0[1-9]|1[0-2])$", description="月份 YYYY-MM"
     )
     start: Day | None = Field(default=None, description="或：自定义期间起始日（上海日历）")

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from app.models.permit import Duty
 from app.rules.permits.kinds import PermitType
-from app.schemas.common import InputSchema, LongText, Name, Schema, ShortText
+from app.schemas.common import InputSchema, LongText, Name, ParamStr, Schema, ShortText
 from app.schemas.inspection import When
 
 
@@ -25,7 +25,7 @@ class PoisonGas(StrEnum):
 
 class ConfinedSpaceCreate(InputSchema):
     id: uuid.UUID | None = None
-    code: Annotated[str, Field(pattern=r"^[A-Za-z0-9\-_.]{1,32}$")] | None = Field(
+    code: Annotated[ParamStr, Field(pattern=r"^[A-Za-z0-9\-_.]{1,32}$")] | None = Field(
         default=None, description="台账编号；省略时按顺序编号"
     )
     name: Name

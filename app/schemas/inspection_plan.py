@@ -10,10 +10,10 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from app.models.inspection_plan import KeyLevel
-from app.schemas.common import InputSchema, LongText, Name, Schema, ShortText
+from app.schemas.common import InputSchema, LongText, Name, ParamStr, Schema, ShortText
 
 Year = Annotated[int, Field(ge=2000, le=2100)]
-Seed = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
+Seed = Annotated[ParamStr, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:\-]+$")]
 Witness = Annotated[Name, Field(max_length=100)]
 
 

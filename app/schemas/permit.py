@@ -12,14 +12,14 @@ from pydantic import Field
 from app.models.permit import PermitStatus
 from app.rules.permits.gas import GasUnit
 from app.rules.permits.kinds import HeightFactor, HeightSituation, PermitType
-from app.schemas.common import InputSchema, LongText, Name, Schema, ShortText
+from app.schemas.common import InputSchema, LongText, Name, ParamStr, Schema, ShortText
 from app.schemas.inspection import When
 
 Reason = Annotated[LongText, Field(min_length=1)]
 PersonName = Annotated[Name, Field(max_length=100)]
 
 
-class PersonRole(StrEnum):
+class PermitPersonRole(StrEnum):
     work_leader = "work_leader"  # 作业负责人
     worker = "worker"  # 作业人
     hot_work_operator = "hot_work_operator"  # 动火人
@@ -47,7 +47,7 @@ class HeightInputs(InputSchema):
 
 class PersonIn(InputSchema):
     id: uuid.UUID | None = None
-    role: PersonRole
+    role: PermitPersonRole
     name: PersonName
     certificate_id: uuid.UUID | None = Field(default=None, description="特种作业操作证（记录模块）")
     checked_in: bool = Field(default=False, description="已到场签到（监护人开工前必须签到）")
@@ -58,7 +58,7 @@ class PersonRef(InputSchema):
 
 
 class MeasureIn(InputSchema):
-    code: Annotated[str, Field(pattern=r"^[A-Za-z0-9.\-]{1,16}$")]
+    code: Annotated[ParamStr, Field(pattern=r"^[A-Za-z0-9.\-]{1,16}$")]
     text: Annotated[LongText, Field(min_length=1, max_length=1000)]
     involved: bool = Field(description="是否涉及")
     confirmed_by: PersonName | None = None
@@ -81,7 +81,7 @@ class PermitCreate(InputSchema):
     predecessor_id: uuid.UUID | None = Field(default=None, description="重新办理时的原作业票")
     hot_work: HotWorkInputs | None = None
     height: HeightInputs | None = None
-    grade_override: Annotated[str, Field(max_length=8)] | None = Field(
+    grade_override: Annotated[ParamStr, Field(max_length=8)] | None = Field(
         default=None, description="只能调高计算所得的级别"
     )
     grade_override_reason: LongText | None = None
@@ -117,7 +117,7 @@ class OrderStopBody(InputSchema):
 
 class GasReadingIn(InputSchema):
     gas: Annotated[
-        str, Field(pattern=r"^[A-Za-z0-9]{1,8}$", description="气体代码，如 O2、CH4、H2S")
+        ParamStr, Field(pattern=r"^[A-Za-z0-9]{1,8}$", description="气体代码，如 O2、CH4、H2S")
     ]
     value: float = Field(ge=0, le=1_000_000)
     unit: GasUnit
@@ -284,7 +284,7 @@ class LivePermit(Schema):
     enterprise: LiveEnterprise
 
 
-class HistoryRead(Schema):
+class PermitHistoryRead(Schema):
     seq: int
     action: str
     from_status: str | None

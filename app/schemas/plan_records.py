@@ -11,9 +11,9 @@ from pydantic import Field
 from app.models.disclosure import DisclosureKind
 from app.models.priority_task import FocusKind
 from app.rules.five_lead import FiveLead
-from app.schemas.common import InputSchema, LongText, Name, Schema, ShortText
+from app.schemas.common import InputSchema, LongText, Name, ParamStr, Schema, ShortText
 
-Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_.]+$")]
+Code = Annotated[ParamStr, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_.]+$")]
 Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31))]
 PersonName = Annotated[Name, Field(max_length=100)]
 

@@ -33,6 +33,8 @@ PLAN_NAMES = {
     "上海众杨装饰材料有限公司",
 }
 COMPLIANCE_CODES = {
+    "accident_followup",
+    "hazard_standard_training",
     "evacuation_drill",
     "principal_checks",
     "principal_quiz",
@@ -172,10 +174,15 @@ async def test_records_accident_and_demonstration(
     trained = {t["enterprise_id"] for t in trainings if t["topic"] == "principal_special"}
     assert 0 < len(trained) < len(demo)  # principals partly covered
     accidents = await _all(client, "/api/v1/accidents", office)
-    assert len(accidents) == 1
-    assert accidents[0]["grade"] == "general"
+    # An accident with its interview, and a 重大涉险 event still waiting for both (§三(三)6).
+    assert len(accidents) == 2
+    [accident] = [a for a in accidents if not a["major_risk_event"]]
+    [near_miss] = [a for a in accidents if a["major_risk_event"]]
+    assert accident["grade"] == "general"
+    accidents = [accident]
     interviews = await _all(client, "/api/v1/interviews", office)
     assert accidents[0]["id"] in {i["accident_id"] for i in interviews}
+    assert near_miss["id"] not in {i["accident_id"] for i in interviews}
     ents = await _all(client, "/api/v1/enterprises", office)
     fictitious = [e for e in ents if e["id"] in demo]
     assert all(e["is_demo"] and len(e["uscc"]) == 18 for e in fictitious)

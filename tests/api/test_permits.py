@@ -203,7 +203,8 @@ async def test_naive_datetime_and_nul_are_422(crew: Crew) -> None:
     resp = await crew.post("/permits", body)
     assert_problem(resp, 422)
     far = body | {"location": "x", "planned_start": "9999-12-31T23:00:00+00:00"}
-    assert_problem(await crew.post("/permits", far), 422, "planned_start_out_of_range")
+    # Past the calendar's sane range the boundary type refuses it (issue 10).
+    assert_problem(await crew.post("/permits", far), 422, "validation_error")
 
 
 async def test_start_outside_validity_is_refused(crew: Crew) -> None:

@@ -89,7 +89,7 @@ def attach(client: Any, app: FastAPI, token: str | None = None) -> Any:
 async def login(app: FastAPI, username: str) -> Any:
     client_mod = mod("client")
     anon = attach(client_mod.Client(base_url="http://test"), app)
-    form = mod("models").TokenForm(username=username, password=TEST_PASSWORD)
+    form = mod("models").LoginForm(username=username, password=TEST_PASSWORD)
     pair = await mod("api.auth.token").asyncio(client=anon, body=form)
     assert pair.token_type == "bearer", pair
     authed = client_mod.AuthenticatedClient(base_url="http://test", token=pair.access_token)

@@ -79,7 +79,7 @@ def test_operation_ids_are_short_unique_and_do_not_repeat_the_tag(spec: dict[str
 def test_no_anonymous_schema_names(spec: dict[str, Any]) -> None:
     names = set(spec["components"]["schemas"])
     assert not [n for n in names if n.startswith("Body_") or "-" in n]
-    assert {"TokenForm", "PhotoUpload"} <= names
+    assert {"LoginForm", "PhotoUpload"} <= names
 
 
 def test_both_photo_uploads_send_a_binary_file(spec: dict[str, Any]) -> None:

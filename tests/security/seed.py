@@ -102,6 +102,7 @@ async def seed_objects(client: httpx.AsyncClient, world: World, spec: dict[str, 
     await _seed_photos(client, world, spec, seeded)
     await _walk_hazards(client, world, spec, seeded)
     await _seed_disclosures(client, world, seeded)
+    await _seed_principal_actions(client, world, seeded)
     _assert_complete(seeded, targets)
     return seeded
 
@@ -112,6 +113,22 @@ def _assert_complete(seeded: Seeded, targets: list[str]) -> None:
     thin = {p: sorted(seeded.owners(p)) for p in targets if not {"E1", "E2"} <= seeded.owners(p)}
     assert not thin, f"object kinds without an E1 and an E2 object: {thin}"
     assert not seeded.refused, f"the seeding was refused: {dict(seeded.refused)}"
+
+
+async def _seed_principal_actions(client: httpx.AsyncClient, world: World, seeded: Seeded) -> None:
+    """A 五带头 record for each enterprise (issue 14), made with a full body."""
+    path = f"{API}/enterprises/{{enterprise_id}}/principal-actions"
+    seeded.created.pop(path, None)
+    seeded.refused.pop(path, None)
+    for name in ("E1", "E2", "E3"):
+        url = path.replace("{enterprise_id}", str(world.enterprises[name]))
+        body = {
+            "action": "hazard_campaign",
+            "acted_on": "2026-06-01",
+            "principal_name": "测试负责人",
+            "description": "主要负责人带头开展重大事故隐患排查",
+        }
+        seeded.note(path, await _post(client, url, body, world.headers("office")), owner=name)
 
 
 async def _seed_disclosures(client: httpx.AsyncClient, world: World, seeded: Seeded) -> None:

@@ -72,7 +72,8 @@ async def test_dashboard_reads_only_aggregates(
     for ep in endpoints(app_instance):
         if ep.method != "GET" or is_public(ep.path):
             continue
-        if ep.path.startswith(DASHBOARD_READS):
+        # The hazard list is its too; the one-hazard read gets a random id here (404).
+        if ep.path.startswith(DASHBOARD_READS) or ep.path == f"{API}/hazards":
             readable.add(ep.id)
         resp = await client.get(fill_path(ep, overrides), headers=headers)
         if resp.status_code >= 500:

@@ -28,6 +28,22 @@ async def accident(world: DemoWorld) -> None:
     )
 
 
+async def near_miss(world: DemoWorld) -> None:
+    """A 重大涉险 event (plan §三(三)6) still waiting for its 警示约谈 and district report,
+    so the follow-up check shows a gap somewhere in the demo world."""
+    await create_accident(
+        world.session,
+        actor=world.office,
+        data=AccidentCreate(
+            id=world.id("accident:cold"),
+            enterprise_id=world.enterprises["cold"].id,
+            occurred_at=datetime.now(UTC),
+            description="液氨管道阀门泄漏，现场人员及时撤离，未造成人员伤亡",
+            major_risk_event=True,
+        ),
+    )
+
+
 async def interview(
     world: DemoWorld, *, key: str, person: str, reason: str, accident: bool, hazard: str | None
 ) -> None:
@@ -50,6 +66,7 @@ async def interview(
 
 def schedule(timeline: Timeline) -> None:
     timeline.at(75, 14, accident)
+    timeline.at(20, 9, near_miss)
     timeline.at(
         70,
         10,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.models.permit import Duty, PermitStatus
 from app.rules.permits.gas import GasUnit
 from app.rules.permits.kinds import AnyGrade, HeightFactor, HeightSituation, PermitType
-from app.schemas.permit import PersonRole
+from app.schemas.permit import PermitPersonRole
 from app.services import meta
 
 meta.register(
@@ -57,11 +57,11 @@ meta.register(
 meta.register(
     "permit_person_role",
     {
-        PersonRole.work_leader: "作业负责人",
-        PersonRole.worker: "作业人",
-        PersonRole.hot_work_operator: "动火人",
-        PersonRole.guardian: "监护人",
-        PersonRole.analyst: "气体分析人",
+        PermitPersonRole.work_leader: "作业负责人",
+        PermitPersonRole.worker: "作业人",
+        PermitPersonRole.hot_work_operator: "动火人",
+        PermitPersonRole.guardian: "监护人",
+        PermitPersonRole.analyst: "气体分析人",
     },
 )
 meta.register(
