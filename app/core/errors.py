@@ -179,6 +179,9 @@ def problem_response(
     if request_id:
         body["request_id"] = request_id
     body.update(extra or {})
+    if status == 422:
+        # The contract's ValidationProblem: every 422 lists its fields, possibly none.
+        body.setdefault("errors", [])
     if "errors" in body:
         body["errors"] = [_localized(e, en) for e in body["errors"]]
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)

@@ -138,6 +138,9 @@ def _add_problem_schemas(components: dict[str, Any]) -> None:
 
 
 def _declare_problems(op: dict[str, Any]) -> None:
+    if "requestBody" in op:
+        # Every body is capped (app/core/middleware.py, issue 10): 413 past the cap.
+        op.setdefault("responses", {}).setdefault("413", {"description": "请求体过大"})
     for status, response in op.get("responses", {}).items():
         if status == "default" or int(status) >= 400:
             name = "ValidationProblem" if status == "422" else "Problem"
