@@ -27,6 +27,7 @@ from app.models.permit_records import (
     PermitSignoff,
     PermitViolation,
     VentilationRecord,
+    WindReading,
 )
 from app.models.principal_action import PrincipalAction
 from app.models.priority_task import PriorityTask
@@ -93,6 +94,7 @@ __all__ = [
     "User",
     "UserGrid",
     "VentilationRecord",
+    "WindReading",
     "WebhookDelivery",
     "WebhookSubscription",
 ]

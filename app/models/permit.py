@@ -111,6 +111,17 @@ class Permit(IdMixin, TimestampMixin, Base):
         ForeignKey("confined_spaces.id", ondelete="RESTRICT"), index=True
     )
     predecessor_id: Mapped[uuid.UUID | None] = mapped_column()
+    # 关联作业票 (GB 30871-2022 4.6): e.g. hot work inside a confined space names that permit.
+    related_permit_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("permits.id", ondelete="RESTRICT")
+    )
+    # Outdoor work: the wind stop of GB 30871-2022 5.2.15 applies to outdoor hot work.
+    outdoor: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 特级动火 is filmed (GB 30871-2022 5.2.11): the recording's reference, set before start.
+    video_ref: Mapped[str | None] = mapped_column(String(300))
+    # 清理现场、确认无残留火种 (GB 30871-2022 5.2.14), by a fire watch named on the permit.
+    residual_checked_at: Mapped[datetime | None] = mapped_column()
+    residual_checked_by: Mapped[uuid.UUID | None] = mapped_column()
     planned_start: Mapped[datetime] = mapped_column()
     planned_end: Mapped[datetime] = mapped_column()
     valid_from: Mapped[datetime] = mapped_column()

@@ -50,6 +50,8 @@ class PermitSignoff(IdMixin, Base):
 
     permit_id: Mapped[uuid.UUID] = _permit_fk()
     step: Mapped[str] = mapped_column(String(32))
+    # Each submission is a new round of signatures; a rejection ends its round.
+    round: Mapped[int] = mapped_column(Integer, default=1)
     decision: Mapped[str] = mapped_column(String(16))
     signer_id: Mapped[uuid.UUID] = mapped_column()
     duty: Mapped[str | None] = mapped_column(String(32))
@@ -57,6 +59,18 @@ class PermitSignoff(IdMixin, Base):
     on_site: Mapped[bool] = mapped_column(Boolean)
     comment: Mapped[str | None] = mapped_column(String(2000))
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WindReading(IdMixin, Base):
+    """Wind force (Beaufort) read on site at start or resume (GB 30871-2022 5.2.15, 8.2.6)."""
+
+    __tablename__ = "permit_wind_readings"
+
+    permit_id: Mapped[uuid.UUID] = _permit_fk()
+    force: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column()
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class VentilationRecord(IdMixin, Base):

@@ -17,6 +17,7 @@ from app.routers._base import api_router
 from app.rules.permits.kinds import AnyGrade, PermitType
 from app.schemas.common import Page
 from app.schemas.permit import (
+    CompleteBody,
     LivePermit,
     OptionalNote,
     OrderStopBody,
@@ -25,12 +26,14 @@ from app.schemas.permit import (
     PermitRead,
     PermitUpdate,
     ReasonBody,
+    ResumeBody,
     SignBody,
+    StartBody,
 )
 from app.services.permits import actions, actions_work, create, labels, live, queries
 
 router = api_router(prefix="/api/v1/permits", tags=["permits"])
-_ = labels  # registers the permit enum labels with /meta/enums
+_ = labels, actions_work  # registers the enum labels and the work-phase transition handlers
 
 READ_ERRORS = problem_responses(401, 403, 404, 422)
 TRANSITION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
@@ -139,36 +142,38 @@ async def permit_history(
     )
 
 
-# (action, module, body, doc): one POST route per transition, each answering the permit + ETag.
-TRANSITION_ROUTES: list[tuple[str, Any, type[BaseModel], str]] = [
-    ("submit", actions, OptionalNote, "Submit for approval: every measure answered."),
-    ("sign", actions, SignBody, "Approve on site (B.1 matrix; 13号令 art. 7 overlay)."),
-    ("reject", actions, ReasonBody, "Reject with a reason: back to the applicant."),
+# (action, body, doc): one POST route per transition, each answering the permit + ETag.
+TRANSITION_ROUTES: list[tuple[str, type[BaseModel], str]] = [
+    ("submit", OptionalNote, "Submit for approval: every catalogue measure answered."),
+    ("sign", SignBody, "Sign the next B.1 step; the last one, on site, approves."),
+    ("reject", ReasonBody, "Reject at the current step with a reason: back to the applicant."),
     (
         "start",
-        actions,
-        OptionalNote,
-        "Start work: validity, guardian, gas test, ventilation, certificates.",
+        StartBody,
+        "Start work: validity, wind, watch on site, related permit, gas test, certificates.",
     ),
-    ("suspend", actions_work, ReasonBody, "Suspend (interrupt) the work, with a reason."),
+    ("suspend", ReasonBody, "Suspend (interrupt) the work, with a reason."),
     (
         "resume",
-        actions_work,
-        OptionalNote,
-        "Resume: re-ventilate and re-test after the interruption.",
+        ResumeBody,
+        "Resume: wind, watch, re-test after the interruption or on a new day.",
     ),
-    ("revoke", actions_work, ReasonBody, "Withdraw the permit during work (GB 30871 4.10)."),
-    ("complete", actions_work, OptionalNote, "Work done: people and tools all out (confined)."),
-    ("accept", actions_work, OptionalNote, "完工验收 (GB 30871 4.15): closes the permit."),
-    ("cancel", actions_work, ReasonBody, "Cancel before work starts, with a reason."),
-    ("expire", actions_work, OptionalNote, "Mark a permit past its validity as expired."),
-    ("order-stop", actions_work, OrderStopBody, "责令暂停 (13号令 art. 18, street office)."),
-    ("consent", actions_work, OptionalNote, "审查同意 after an order-stop (street office)."),
+    ("revoke", ReasonBody, "Withdraw the permit during work (GB 30871 4.10)."),
+    (
+        "complete",
+        CompleteBody,
+        "Work done: people and tools out (confined); no residual fire (hot work).",
+    ),
+    ("accept", OptionalNote, "完工验收 (GB 30871 4.15): closes the permit."),
+    ("cancel", ReasonBody, "Cancel before work starts, with a reason."),
+    ("expire", OptionalNote, "Mark a permit past its validity as expired."),
+    ("order-stop", OrderStopBody, "责令暂停 (13号令 art. 18, street office), with findings."),
+    ("consent", OptionalNote, "审查同意 after an order-stop (street office)."),
 ]
 
 
-def _add_transition_route(action: str, module: Any, body_model: type[BaseModel], doc: str) -> None:
-    op: Callable[..., Awaitable[Permit]] = getattr(module, action.replace("-", "_"))
+def _add_transition_route(action: str, body_model: type[BaseModel], doc: str) -> None:
+    op: Callable[..., Awaitable[Permit]] = actions.operation(action.replace("-", "_"))
 
     async def endpoint(
         permit_id: uuid.UUID,
@@ -190,5 +195,5 @@ def _add_transition_route(action: str, module: Any, body_model: type[BaseModel],
     )
 
 
-for _action, _module, _body, _doc in TRANSITION_ROUTES:
-    _add_transition_route(_action, _module, _body, _doc)
+for _action, _body, _doc in TRANSITION_ROUTES:
+    _add_transition_route(_action, _body, _doc)

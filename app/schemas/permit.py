@@ -12,7 +12,7 @@ from pydantic import Field
 from app.models.permit import PermitStatus
 from app.rules.permits.gas import GasUnit
 from app.rules.permits.kinds import HeightFactor, HeightSituation, PermitType
-from app.schemas.common import InputSchema, LongText, Name, ParamStr, Schema, ShortText
+from app.schemas.common import InputSchema, Int32, LongText, Name, ParamStr, Schema, ShortText
 from app.schemas.inspection import When
 
 Reason = Annotated[LongText, Field(min_length=1)]
@@ -24,6 +24,7 @@ class PermitPersonRole(StrEnum):
     worker = "worker"  # 作业人
     hot_work_operator = "hot_work_operator"  # 动火人
     guardian = "guardian"  # 监护人
+    fire_watch = "fire_watch"  # 监火人（动火作业的专人监护，GB 30871-2022 5.2.1）
     analyst = "analyst"  # 气体分析人
 
 
@@ -58,8 +59,13 @@ class PersonRef(InputSchema):
 
 
 class MeasureIn(InputSchema):
-    code: Annotated[ParamStr, Field(pattern=r"^[A-Za-z0-9.\-]{1,16}$")]
-    text: Annotated[LongText, Field(min_length=1, max_length=1000)]
+    code: Annotated[
+        ParamStr,
+        Field(pattern=r"^[A-Za-z0-9.\-]{1,16}$", description="措施清单中的编号，如 H-5.2.1a"),
+    ]
+    text: Annotated[LongText, Field(min_length=1, max_length=1000)] | None = Field(
+        default=None, description="省略时取措施清单的文字；保存的总是清单文字"
+    )
     involved: bool = Field(description="是否涉及")
     confirmed_by: PersonName | None = None
 
@@ -79,6 +85,10 @@ class PermitCreate(InputSchema):
         default=None, description="有限空间台账（必填于有限空间作业）"
     )
     predecessor_id: uuid.UUID | None = Field(default=None, description="重新办理时的原作业票")
+    related_permit_id: uuid.UUID | None = Field(
+        default=None, description="关联作业票（如有限空间内动火关联有限空间作业票）"
+    )
+    outdoor: bool = Field(default=False, description="露天作业（五级风以上停止露天动火）")
     hot_work: HotWorkInputs | None = None
     height: HeightInputs | None = None
     grade_override: Annotated[ParamStr, Field(max_length=8)] | None = Field(
@@ -97,9 +107,42 @@ class PermitUpdate(InputSchema):
     risk_identification: LongText | None = None
 
 
+class SignStepName(StrEnum):
+    """GB 30871-2022 B.1 sign-off steps (the opinions of tables A.1/A.4, then approval)."""
+
+    unit_opinion = "unit_opinion"  # 所在单位意见
+    safety_dept_opinion = "safety_dept_opinion"  # 安全管理部门意见
+    audit_dept_opinion = "audit_dept_opinion"  # 审核部门意见
+    approval = "approval"  # 审批
+
+
 class SignBody(InputSchema):
     on_site: bool = Field(description="审批人在作业现场（GB 30871-2022 4.11）")
     comment: LongText | None = None
+    step: SignStepName | None = Field(default=None, description="签署的环节（须按顺序）")
+
+
+Beaufort = Annotated[Int32, Field(ge=0, le=17, description="现场风力（蒲福风级）")]
+
+
+class StartBody(InputSchema):
+    note: LongText | None = None
+    wind_force: Beaufort | None = None
+    video_ref: Annotated[ShortText, Field(min_length=1)] | None = Field(
+        default=None, description="特级动火作业视频监控记录编号（GB 30871-2022 5.2.11）"
+    )
+
+
+class ResumeBody(InputSchema):
+    note: LongText | None = None
+    wind_force: Beaufort | None = None
+
+
+class CompleteBody(InputSchema):
+    note: LongText | None = None
+    residual_checked_by: uuid.UUID | None = Field(
+        default=None, description="确认无残留火种的监火人（动火作业必填，GB 30871-2022 5.2.14）"
+    )
 
 
 class ReasonBody(InputSchema):
@@ -110,9 +153,22 @@ class OptionalNote(InputSchema):
     note: LongText | None = None
 
 
+class PermitFinding(StrEnum):
+    """What the street office found on site (permits.md §9), each one hazard."""
+
+    space_unlisted = "space_unlisted"  # 有限空间未辨识、未建立台账
+    uncertified_worker = "uncertified_worker"  # 特种作业人员无证上岗
+    contractor_uncoordinated = "contractor_uncoordinated"  # 承包单位作业未统一协调、检查
+    silo_clearing_unprotected = "silo_clearing_unprotected"  # 人工清库未落实防坠落、坍塌措施
+    equipment_entry_unprotected = "equipment_entry_unprotected"  # 进入设备内部未隔离、防坠落
+
+
 class OrderStopBody(InputSchema):
     reason: Reason
     create_hazard: bool = Field(default=False, description="同时登记隐患")
+    findings: list[PermitFinding] = Field(
+        default_factory=list, max_length=5, description="现场发现的问题（各登记一条隐患）"
+    )
 
 
 class GasReadingIn(InputSchema):
@@ -245,6 +301,10 @@ class PermitRead(Schema):
     work_content: str
     confined_space_id: uuid.UUID | None
     predecessor_id: uuid.UUID | None
+    related_permit_id: uuid.UUID | None = None
+    outdoor: bool = False
+    video_ref: str | None = None
+    residual_checked_at: datetime | None = None
     planned_start: datetime
     planned_end: datetime
     valid_from: datetime

@@ -11,6 +11,8 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.user import Role
+from app.rules.calendar import today_in_shanghai
+from app.rules.permits.measures import CATALOGUES
 from tests.conftest import World, add_user
 
 API = "/api/v1"
@@ -74,12 +76,47 @@ class Crew:
 
     async def approved(self, ptype: str, signer: str = "approver", **kw: Any) -> str:
         pid = str((await self.permit(ptype, **kw))["id"])
-        m = {"code": "1", "text": "作业前进行安全交底", "involved": True, "confirmed_by": "王五"}
-        assert (await self.post(f"/permits/{pid}/measures", m)).status_code == 201
+        await self.measures(pid, ptype)
         assert (await self.act(pid, "submit")).status_code == 200
         resp = await self.act(pid, "sign", {"on_site": True}, signer)
         assert resp.status_code == 200, resp.text
         return pid
+
+    async def measures(self, pid: str, ptype: str) -> None:
+        """Answer the type's whole measure catalogue: involved, confirmed by name."""
+        for item in CATALOGUES[ptype]:
+            m = {"code": item.code, "involved": True, "confirmed_by": "王五"}
+            assert (await self.post(f"/permits/{pid}/measures", m)).status_code == 201
+
+    async def hot_ready(self, pid: str, cert: str) -> str:
+        """A fire watch in, a certified 动火人, a passing test: what a hot-work start needs.
+        Answers the fire watch's person id."""
+        fw = {"role": "fire_watch", "name": "赵六", "checked_in": True}
+        resp = await self.post(f"/permits/{pid}/people", fw)
+        assert resp.status_code == 201, resp.text
+        op = {"role": "hot_work_operator", "name": "焊工甲", "certificate_id": cert}
+        assert (await self.post(f"/permits/{pid}/people", op)).status_code == 201
+        body = {
+            "sampled_at": iso(-2),
+            "analyst": "钱七",
+            "readings": [{"gas": "CH4", "value": 0.1, "unit": "vol_pct"}],
+        }
+        assert (await self.post(f"/permits/{pid}/gas-tests", body)).json()["passed"] is True
+        return str(resp.json()["id"])
+
+    async def cert(self, category: str = "welding_cutting", days: int = 300) -> str:
+        today = today_in_shanghai()
+        body = {
+            "holder_name": "焊工甲",
+            "category": category,
+            "certificate_no": f"T{days}{category}{uuid.uuid4().hex[:6]}",
+            "issued_on": (today - timedelta(days=400)).isoformat(),
+            "expires_on": (today + timedelta(days=days)).isoformat(),
+        }
+        url = f"/enterprises/{self.world.enterprises['E1']}/certificates"
+        resp = await self.post(url, body)
+        assert resp.status_code == 201, resp.text
+        return str(resp.json()["id"])
 
     async def ready(self, pid: str, *, vent_min: float = -20, test_min: float = -5) -> None:
         """Guardian in, ventilation, a passing test: what a confined start needs."""

@@ -22,8 +22,7 @@ async def test_confined_space_full_life(crew: Crew) -> None:
     space = await crew.space(["H2S"])
     # 13号令 art. 7: a dept head may not approve an H2S space; a written delegate may.
     pid = str((await crew.permit("confined_space", confined_space_id=space))["id"])
-    m = {"code": "1", "text": "隔离", "involved": True}
-    assert (await crew.post(f"/permits/{pid}/measures", m)).status_code == 201
+    await crew.measures(pid, "confined_space")
     assert (await crew.act(pid, "submit")).status_code == 200
     body = assert_problem(await crew.act(pid, "sign", {"on_site": True}, "approver"), 409)
     assert body["code"] == "approver_not_principal"
@@ -105,7 +104,7 @@ async def test_edit_after_submit_is_refused_and_wrong_transition_names_allowed(
     )
     body = assert_problem(resp, 409, "permit_frozen")
     assert "4.16" in str(body["citation"])
-    m = {"code": "9", "text": "补充措施", "involved": True}
+    m = {"code": "H-4.4", "involved": True}
     assert_problem(await crew.post(f"/permits/{pid}/measures", m), 409, "permit_state_forbids")
     body = assert_problem(await crew.act(pid, "accept"), 409, "invalid_transition")
     assert set(body["allowed_actions"]) == {"start", "cancel", "expire"}  # type: ignore[arg-type]

@@ -10,9 +10,10 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models.user import Role
 from app.rules.calendar import today_in_shanghai
 from tests.api.permit_helpers import API, Crew, iso, make_crew
-from tests.conftest import World, assert_problem
+from tests.conftest import World, add_user, assert_problem
 
 
 @pytest.fixture
@@ -115,7 +116,7 @@ async def test_delegation_expiry_and_revocation(crew: Crew) -> None:
     assert expired.status_code == 201
     assert expired.json()["active"] is False
     pid = str((await crew.permit("confined_space", confined_space_id=space))["id"])
-    await crew.post(f"/permits/{pid}/measures", {"code": "1", "text": "通风", "involved": True})
+    await crew.measures(pid, "confined_space")
     await crew.act(pid, "submit")
     assert_problem(
         await crew.act(pid, "sign", {"on_site": True}, "approver"), 409, "approver_not_principal"
@@ -143,14 +144,18 @@ async def test_only_the_principal_designates_and_only_the_office_names_the_princ
     assert listed.json()["items"] == []
 
 
-async def test_approver_without_authority(crew: Crew) -> None:
+async def test_approver_without_authority(crew: Crew, db: AsyncSession) -> None:
     pid = str((await crew.permit("hot_work", hot_work={"pipe_rack": True}))["id"])
-    await crew.post(
-        f"/permits/{pid}/measures", {"code": "1", "text": "清理可燃物", "involved": True}
-    )
+    await crew.measures(pid, "hot_work")
     submitted = await crew.act(pid, "submit")
     assert submitted.json()["approval"]["approvers"] == ["safety_manager"]
-    body = assert_problem(await crew.act(pid, "sign", {"on_site": True}, "approver"), 409)
+    # 一级动火: 所在单位意见 (dept_head) first, then 安全管理部门 approves (B.1).
+    first = await crew.act(pid, "sign", {"on_site": False}, "approver")
+    assert first.json()["status"] == "submitted"
+    await add_user(db, crew.world, "approver3", Role.enterprise_head, enterprise="E1")
+    await db.commit()
+    assert (await crew.grant("approver3", "dept_head")).status_code == 201
+    body = assert_problem(await crew.act(pid, "sign", {"on_site": True}, "approver3"), 409)
     assert body["code"] == "approver_without_authority"
     assert body["citation"] == "GB 30871-2022 B.1"
 
@@ -173,28 +178,14 @@ async def _cert(crew: Crew, category: str, expires_in_days: int) -> str:
 async def test_hot_work_life_needs_a_valid_welding_certificate(crew: Crew) -> None:
     pid = await crew.approved("hot_work")
     expired = await _cert(crew, "welding_cutting", -1)
-    await crew.post(
-        f"/permits/{pid}/people", {"role": "guardian", "name": "赵六", "checked_in": True}
-    )
-    op = {"role": "hot_work_operator", "name": "焊工甲", "certificate_id": expired}
-    await crew.post(f"/permits/{pid}/people", op)
-    body = {
-        "sampled_at": iso(-2),
-        "analyst": "钱七",
-        "readings": [{"gas": "CH4", "value": 0.1, "unit": "vol_pct"}],
-    }
-    assert (await crew.post(f"/permits/{pid}/gas-tests", body)).json()["passed"] is True
+    fw = await crew.hot_ready(pid, expired)
     problem = assert_problem(await crew.act(pid, "start"), 409, "certificate_invalid")
     assert "第三条第（二）项" in str(problem["citation"])
     valid = await _cert(crew, "welding_cutting", 300)
     pid2 = await crew.approved("hot_work")
-    await crew.post(
-        f"/permits/{pid2}/people", {"role": "guardian", "name": "赵六", "checked_in": True}
-    )
-    await crew.post(f"/permits/{pid2}/people", op | {"certificate_id": valid})
-    await crew.post(f"/permits/{pid2}/gas-tests", body)
+    fw = await crew.hot_ready(pid2, valid)
     assert (await crew.act(pid2, "start")).json()["status"] == "active"
-    assert (await crew.act(pid2, "complete")).status_code == 200
+    assert (await crew.act(pid2, "complete", {"residual_checked_by": fw})).status_code == 200
     assert (await crew.act(pid2, "accept")).json()["status"] == "closed"
 
 
@@ -232,15 +223,7 @@ async def test_height_grade_and_validity_computed(crew: Crew) -> None:
 
 async def test_live_view_is_scoped(crew: Crew) -> None:
     pid = await crew.approved("hot_work")
-    await crew.post(
-        f"/permits/{pid}/people", {"role": "guardian", "name": "赵六", "checked_in": True}
-    )
-    body = {
-        "sampled_at": iso(-2),
-        "analyst": "钱七",
-        "readings": [{"gas": "CH4", "value": 0.1, "unit": "vol_pct"}],
-    }
-    await crew.post(f"/permits/{pid}/gas-tests", body)
+    await crew.hot_ready(pid, await crew.cert())
     assert (await crew.act(pid, "start")).status_code == 200
     office = await crew.client.get(f"{API}/permits/live", headers=crew.h("office"))
     [item] = office.json()["items"]

@@ -73,3 +73,84 @@ def check_approver(
             f"The approver lacks authority (needs: {', '.join(route.approvers)})",
             citation=route.citation,
         )
+
+
+@dataclass(frozen=True)
+class SignStep:
+    """One signature of GB 30871-2022 B.1, signed in order by a distinct person."""
+
+    step: str
+    route: Route
+
+
+# The opinions signed before the final approval, per (type, grade). Tables A.1 and A.4 print
+# them (所在单位意见, 安全管理部门意见, 审核部门意见); B.1 note 1 leaves 审核/会签 to each
+# enterprise's organisation, so which duty signs each is [D: permits.md §8 role mapping,
+# 审核部门 → safety_manager]. The final approval's duties come from the settings' matrix.
+PRIOR_STEPS: dict[tuple[str, str], tuple[tuple[str, tuple[R, ...]], ...]] = {
+    (PermitType.hot_work, "special"): (
+        ("unit_opinion", (R.dept_head,)),  # 所在单位意见
+        ("safety_dept_opinion", (R.safety_manager,)),  # 安全管理部门意见
+    ),
+    (PermitType.hot_work, "level1"): (("unit_opinion", (R.dept_head,)),),
+    (PermitType.work_at_height, "IV"): (
+        ("unit_opinion", (R.dept_head,)),  # 所在单位意见
+        ("audit_dept_opinion", (R.safety_manager,)),  # 审核部门意见
+    ),
+}
+PRIOR_CITATION = "GB 30871-2022 表A.1/表A.4、B.1 注1"
+
+
+def signoff_route(
+    *, permit_type: str, grade: str | None, poisoning_risk: bool, rules: PermitRules
+) -> tuple[SignStep, ...]:
+    """Every signature the permit needs, in order; the last one approves it."""
+    final = approval_route(
+        permit_type=permit_type, grade=grade, poisoning_risk=poisoning_risk, rules=rules
+    )
+    prior = PRIOR_STEPS.get((permit_type, grade or ""), ())
+    steps = [SignStep(name, Route(duties, False, PRIOR_CITATION)) for name, duties in prior]
+    return (*steps, SignStep("approval", final))
+
+
+def next_step(
+    route: tuple[SignStep, ...],
+    *,
+    signers: list[str],
+    signer: str,
+    applicant: str | None,
+    wanted: str | None,
+) -> SignStep:
+    """The step `signer` signs now: the first unsigned one. Refused when the signer already
+    signed an earlier step of this round (each signature a distinct person, B.1), or when the
+    client meant another step (signatures go in order)."""
+    if len(signers) >= len(route):
+        raise RuleViolation(
+            "signoff_complete",
+            "审批签字已全部完成",
+            "Every signature is already given",
+            citation="GB 30871-2022 B.1",
+        )
+    step = route[len(signers)]
+    if wanted is not None and wanted != step.step:
+        raise RuleViolation(
+            "signoff_out_of_order",
+            f"须按顺序签字：当前应签 {step.step}",
+            f"Signatures go in order: the next step is {step.step}",
+            citation="GB 30871-2022 B.1",
+        )
+    if signer in signers:
+        raise RuleViolation(
+            "signer_not_distinct",
+            "同一人不能在同一作业票上签署两个审批环节",
+            "One person may not sign two steps of the same permit",
+            citation="GB 30871-2022 B.1 [D]",
+        )
+    if applicant is not None and signer == applicant:
+        raise RuleViolation(
+            "approver_is_applicant",
+            "审批人不能是申请人本人",
+            "The approver may not be the applicant",
+            citation="GB 30871-2022 4.11 [D]",
+        )
+    return step

@@ -109,6 +109,14 @@ class PermitRules:
     hot_work_upgrade_steps: int = 1
     # Minimum guardians checked in at start: GB 30871 6.8b, 13号令 art. 5 [C].
     min_guardians: int = 1
+    # Wind stop (Beaufort force): outdoor hot work (GB 30871-2022 5.2.15) and work at height
+    # (8.2.6) stop at force 5 or more [C].
+    wind_stop_force: int = 5
+    # Hot work is gas-tested every day before work (GB 30871-2022 5.3.1d) [C]: a test of an
+    # earlier day (Asia/Shanghai) does not cover resuming today.
+    hot_work_daily_test: bool = True
+    # Fire watches (监火人) checked in before hot work starts: 专人监护, GB 30871-2022 5.2.1 [C].
+    min_fire_watches: int = 1
 
 
 DEFAULT_RULES = PermitRules()

@@ -1,27 +1,42 @@
-"""The permit transitions (`/api/v1/permits/{id}/{action}`): each finds and locks the permit in
-the caller's scope, runs the guards of its step and hands over to the transition engine."""
+"""The permit transitions (`/api/v1/permits/{id}/{action}`): one entry point finds and locks
+the permit in the caller's scope and runs the handler of its action, which checks the step's
+guards and hands over to the transition engine. Here: submit, the B.1 sign-off, reject."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.permit import ConfinedSpace, Delegation, Duty, Permit
+from app.models.permit import PermitStatus as S
 from app.models.permit_records import PermitInterruption, PermitMeasure, PermitSignoff
-from app.rules.permits.approval import Route, approval_route, check_approver
-from app.rules.permits.kinds import EnterpriseRole, PermitType
+from app.rules.permits.approval import Route, SignStep, check_approver, next_step, signoff_route
+from app.rules.permits.kinds import EnterpriseRole
+from app.rules.permits.measures import missing_measures
 from app.schemas.permit import OptionalNote, ReasonBody, SignBody
 from app.services import delegations
-from app.services.permits import guards
 from app.services.permits.create import current_rules
 from app.services.permits.errors import refuse, rules_as_problems
 from app.services.permits.machine import PERMITS
 from app.services.permits.queries import get_permit
 from app.services.policy import Actor
 from app.services.workflow import transition
+
+Handler = Callable[[AsyncSession, Actor, Permit, Any], Awaitable[Permit]]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(action: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[action] = fn
+        return fn
+
+    return register
 
 
 async def load(
@@ -35,13 +50,47 @@ async def load(
     return permit
 
 
+async def perform(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    permit_id: uuid.UUID,
+    action: str,
+    data: Any,
+    if_match: int | None = None,
+) -> Permit:
+    """Take `action` on the permit: scope, lock, If-Match, state, then the action's guards."""
+    permit = await load(session, actor, permit_id, action, if_match)
+    return await HANDLERS[action](session, actor, permit, data)
+
+
+def operation(action: str) -> Callable[..., Awaitable[Permit]]:
+    """`perform` bound to one action, under the action's own name (routes, sync, demo)."""
+
+    async def op(
+        session: AsyncSession,
+        *,
+        actor: Actor,
+        permit_id: uuid.UUID,
+        data: Any,
+        if_match: int | None = None,
+    ) -> Permit:
+        return await perform(
+            session, actor=actor, permit_id=permit_id, action=action, data=data, if_match=if_match
+        )
+
+    op.__name__ = op.__qualname__ = action
+    return op
+
+
 async def go(
     session: AsyncSession,
-    actor: Actor,
+    actor: Actor | None,
     permit: Permit,
     action: str,
     data: dict[str, Any] | None = None,
     note: str | None = None,
+    target: str | None = None,
 ) -> Permit:
     await transition(
         session,
@@ -51,9 +100,18 @@ async def go(
         action=action,
         data=data or {},
         note=note,
+        target=target,
         payload={"enterprise_id": permit.enterprise_id, "type": permit.type},
     )
     return permit
+
+
+async def with_reason(
+    session: AsyncSession, actor: Actor | None, permit: Permit, action: str, reason: str
+) -> Permit:
+    """A transition whose reason is the permit's status reason and the history note."""
+    permit.status_reason = reason
+    return await go(session, actor, permit, action, {"reason": reason}, reason)
 
 
 async def open_interruption(session: AsyncSession, permit: Permit) -> PermitInterruption | None:
@@ -64,59 +122,110 @@ async def open_interruption(session: AsyncSession, permit: Permit) -> PermitInte
     )
 
 
-async def submit(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    permit_id: uuid.UUID,
-    data: OptionalNote,
-    if_match: int | None = None,
-) -> Permit:
-    """Every measure answered (GB 30871 A.1/A.2/A.4); the approval route fixed from the matrix."""
-    permit = await load(session, actor, permit_id, "submit", if_match)
-    measures = await session.scalar(
-        select(func.count()).where(PermitMeasure.permit_id == permit.id)
+async def _measures_complete(session: AsyncSession, permit: Permit) -> None:
+    """Every catalogue measure answered, the mandatory ones involved and confirmed by name
+    (GB 30871-2022 tables A.1/A.2/A.4; catalogue in rules/permits/measures.py)."""
+    rows = await session.execute(
+        select(PermitMeasure.code, PermitMeasure.involved, PermitMeasure.confirmed_by).where(
+            PermitMeasure.permit_id == permit.id
+        )
     )
-    if not measures:
+    missing = missing_measures(permit.type, {c: (i, by) for c, i, by in rows})
+    if missing:
         raise refuse(
             "measures_unanswered",
-            "提交前须逐项确认安全措施（是否涉及）",
-            "Answer the safety measures before submitting",
+            f"提交前须逐项确认安全措施（必选措施须涉及并有确认人）：{'、'.join(missing)}",
+            f"Answer the safety measures first (mandatory ones involved and confirmed): "
+            f"{', '.join(missing)}",
             "GB 30871-2022 表A.1/A.2/A.4",
         )
+
+
+def _step_json(step: SignStep) -> dict[str, Any]:
+    r = step.route
+    return {
+        "step": step.step,
+        "approvers": list(r.approvers),
+        "principal_only": r.principal_only,
+        "citation": r.citation,
+    }
+
+
+@handler("submit")
+async def _submit(
+    session: AsyncSession, actor: Actor, permit: Permit, data: OptionalNote
+) -> Permit:
+    """作业申请: measures answered; the sign-off route fixed from the matrix and overlay."""
+    await _measures_complete(session, permit)
     space = (
         await session.get(ConfinedSpace, permit.confined_space_id)
         if permit.confined_space_id
         else None
     )
     with rules_as_problems():
-        route = approval_route(
+        route = signoff_route(
             permit_type=permit.type,
             grade=permit.grade,
             poisoning_risk=bool(space and space.poisoning_risk),
             rules=current_rules(),
         )
-    permit.approval = {
-        "approvers": list(route.approvers),
-        "principal_only": route.principal_only,
-        "citation": route.citation,
+    round_ = int(permit.approval.get("round", 0)) + 1
+    # The final step's keys stay at the top level for clients reading `approval.approvers`.
+    permit.approval = _step_json(route[-1]) | {
+        "round": round_,
+        "steps": [_step_json(s) for s in route],
     }
     permit.status_reason = None
-    return await go(session, actor, permit, "submit", note=data.note)
+    return await go(session, actor, permit, "submit", {"round": round_}, data.note)
 
 
-async def sign(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    permit_id: uuid.UUID,
-    data: SignBody,
-    if_match: int | None = None,
-) -> Permit:
-    """Approval on site by a holder of the duty the route needs (or the principal / a written
-    delegate under 13号令 art. 7); never by the applicant."""
-    permit = await load(session, actor, permit_id, "sign", if_match)
-    if not data.on_site:
+def _route(permit: Permit) -> tuple[SignStep, ...]:
+    a = permit.approval
+    steps = a.get("steps") or [a | {"step": "approval"}]  # permits submitted before 0021
+    return tuple(
+        SignStep(
+            str(s["step"]),
+            Route(
+                tuple(EnterpriseRole(r) for r in s["approvers"]),
+                bool(s["principal_only"]),
+                str(s["citation"]),
+            ),
+        )
+        for s in steps
+    )
+
+
+async def _signers(session: AsyncSession, permit: Permit) -> list[str]:
+    """Who signed this round's steps so far, in order."""
+    rows = await session.scalars(
+        select(PermitSignoff.signer_id)
+        .where(
+            PermitSignoff.permit_id == permit.id,
+            PermitSignoff.round == int(permit.approval.get("round", 1)),
+            PermitSignoff.decision == "approve",
+            PermitSignoff.step != "acceptance",
+        )
+        .order_by(PermitSignoff.signed_at)
+    )
+    return [str(r) for r in rows]
+
+
+@handler("sign")
+async def _sign(session: AsyncSession, actor: Actor, permit: Permit, data: SignBody) -> Permit:
+    """One B.1 signature, in order, by a distinct holder of the step's duty (or the principal
+    / a written delegate under 13号令 art. 7); the last one, on site, approves the permit."""
+    route, signers = _route(permit), await _signers(session, permit)
+    applicant = str(permit.applicant_id) if permit.applicant_id else None
+    with rules_as_problems():
+        step = next_step(
+            route,
+            signers=signers,
+            signer=str(actor.user_id),
+            applicant=applicant,
+            wanted=data.step.value if data.step else None,
+        )
+    last = len(signers) + 1 == len(route)
+    if last and not data.on_site:
         raise refuse(
             "approval_not_on_site",
             "审批人须到作业现场审批",
@@ -124,35 +233,45 @@ async def sign(
             "GB 30871-2022 4.11",
             invalid=True,
         )
-    used = await _check_signer(session, actor, permit)
-    session.add(
-        PermitSignoff(
-            permit_id=permit.id,
-            step="approval",
-            decision="approve",
-            signer_id=actor.user_id,
-            duty=used.duty if used else None,
-            delegation_id=used.id if used else None,
-            on_site=True,
-            comment=data.comment,
-        )
+    used = await _check_signer(session, actor, permit, step.route)
+    session.add(_signoff(permit, actor, step.step, "approve", data.comment, data.on_site, used))
+    if last:
+        permit.approved_by, permit.approved_at = actor.user_id, datetime.now(UTC)
+    info = {"step": step.step, "delegation_id": used.id if used else None}
+    return await go(session, actor, permit, "sign", info, target=S.approved if last else None)
+
+
+def _signoff(
+    permit: Permit,
+    actor: Actor,
+    step: str,
+    decision: str,
+    comment: str | None,
+    on_site: bool,
+    used: Delegation | None = None,
+) -> PermitSignoff:
+    return PermitSignoff(
+        permit_id=permit.id,
+        step=step,
+        round=int(permit.approval.get("round", 1)),
+        decision=decision,
+        signer_id=actor.user_id,
+        duty=used.duty if used else None,
+        delegation_id=used.id if used else None,
+        on_site=on_site,
+        comment=comment,
     )
-    permit.approved_by = actor.user_id
-    return await go(session, actor, permit, "sign", {"delegation_id": used.id if used else None})
 
 
-async def _check_signer(session: AsyncSession, actor: Actor, permit: Permit) -> Delegation | None:
-    """The grant the signer approves under; refused without authority (B.1, art. 7)."""
+async def _check_signer(
+    session: AsyncSession, actor: Actor, permit: Permit, route: Route
+) -> Delegation | None:
+    """The grant the signer signs under; refused without authority (B.1, art. 7)."""
     grants = await delegations.duties_of(
         session,
         user_id=actor.user_id,
         enterprise_id=permit.enterprise_id,
         permit_type=permit.type,
-    )
-    route = Route(
-        tuple(EnterpriseRole(r) for r in permit.approval["approvers"]),
-        bool(permit.approval["principal_only"]),
-        str(permit.approval["citation"]),
     )
     duties = [g.duty for g in grants if g.duty != Duty.principal_delegate]
     delegate = next((g for g in grants if g.duty == Duty.principal_delegate), None)
@@ -167,44 +286,16 @@ async def _check_signer(session: AsyncSession, actor: Actor, permit: Permit) -> 
     return principal or delegate or (grants[0] if grants else None)
 
 
-async def reject(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    permit_id: uuid.UUID,
-    data: ReasonBody,
-    if_match: int | None = None,
-) -> Permit:
-    permit = await load(session, actor, permit_id, "reject", if_match)
-    session.add(
-        PermitSignoff(
-            permit_id=permit.id,
-            step="approval",
-            decision="reject",
-            signer_id=actor.user_id,
-            on_site=False,
-            comment=data.reason,
-        )
-    )
-    permit.status_reason = data.reason
-    return await go(session, actor, permit, "reject", {"reason": data.reason}, data.reason)
+@handler("reject")
+async def _reject(session: AsyncSession, actor: Actor, permit: Permit, data: ReasonBody) -> Permit:
+    """A rejection at any step ends the round, by someone who may sign that step."""
+    route, signers = _route(permit), await _signers(session, permit)
+    step = route[min(len(signers), len(route) - 1)]
+    used = await _check_signer(session, actor, permit, step.route)
+    session.add(_signoff(permit, actor, step.step, "reject", data.reason, False, used))
+    return await with_reason(session, actor, permit, "reject", data.reason)
 
 
-async def start(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    permit_id: uuid.UUID,
-    data: OptionalNote,
-    if_match: int | None = None,
-) -> Permit:
-    permit = await load(session, actor, permit_id, "start", if_match)
-    rules, now = current_rules(), guards.now_utc()
-    guards.within_validity(permit, now)
-    await guards.guardians_present(session, permit, rules)
-    if permit.type in guards.TESTED:
-        test = await guards.fresh_passing_test(session, permit, rules, now, after=None)
-        if permit.type == PermitType.confined_space:
-            await guards.ventilated_before(session, permit, test, since=None)
-    await guards.certificates_valid(session, permit, guards.today())
-    return await go(session, actor, permit, "start", note=data.note)
+submit = operation("submit")
+sign = operation("sign")
+reject = operation("reject")

@@ -1,22 +1,65 @@
-"""Transitions during and after the work: suspend, resume, revoke, complete, accept, cancel,
-expire, and the street office's order-stop and consent (13号令 art. 18)."""
+"""Transitions during and after the work: start, suspend, resume, revoke, complete, accept,
+cancel, expire, and the street office's order-stop and consent (13号令 art. 18)."""
 
 from __future__ import annotations
-
-import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.hazard import HazardSource
 from app.models.permit import Permit
-from app.models.permit_records import PermitInterruption, PermitSignoff
+from app.models.permit_records import PermitInterruption, PermitSignoff, WindReading
+from app.rules.calendar import shanghai_date
+from app.rules.permits.hotwork import check_wind, retest_reason
 from app.rules.permits.kinds import PermitType
-from app.schemas.permit import OptionalNote, OrderStopBody, ReasonBody
+from app.schemas.permit import (
+    CompleteBody,
+    OptionalNote,
+    OrderStopBody,
+    ReasonBody,
+    ResumeBody,
+    StartBody,
+)
 from app.services.permits import guards, violations
-from app.services.permits.actions import go, load, open_interruption
+from app.services.permits.actions import go, handler, open_interruption, operation, with_reason
 from app.services.permits.create import current_rules
-from app.services.permits.errors import refuse
+from app.services.permits.errors import refuse, rules_as_problems
 from app.services.policy import Actor
+
+
+async def _on_site_checks(
+    session: AsyncSession, actor: Actor, permit: Permit, action: str, wind_force: int | None
+) -> None:
+    """What start and resume both need: validity, no wind stop, the watch on site, the
+    related permit active. An accepted wind reading is kept."""
+    guards.within_validity(permit, guards.now_utc())
+    with rules_as_problems():
+        check_wind(
+            permit_type=permit.type,
+            outdoor=permit.outdoor,
+            force=wind_force,
+            rules=current_rules(),
+        )
+    await guards.guardians_present(session, permit, current_rules())
+    await guards.related_active(session, permit)
+    if wind_force is not None:
+        session.add(
+            WindReading(
+                permit_id=permit.id, force=wind_force, action=action, recorded_by=actor.user_id
+            )
+        )
+
+
+@handler("start")
+async def _start(session: AsyncSession, actor: Actor, permit: Permit, data: StartBody) -> Permit:
+    rules, now = current_rules(), guards.now_utc()
+    await _on_site_checks(session, actor, permit, "start", data.wind_force)
+    guards.video_recorded(permit, data.video_ref)
+    if permit.type in guards.TESTED:
+        test = await guards.fresh_passing_test(session, permit, rules, now, after=None)
+        if permit.type == PermitType.confined_space:
+            await guards.ventilated_before(session, permit, test, since=None)
+    await guards.certificates_valid(session, permit, guards.today())
+    return await go(session, actor, permit, "start", {"wind_force": data.wind_force}, data.note)
 
 
 async def _interrupt(
@@ -37,37 +80,43 @@ async def _interrupt(
     )
 
 
-async def suspend(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    permit_id: uuid.UUID,
-    data: ReasonBody,
-    if_match: int | None = None,
-) -> Permit:
-    permit = await load(session, actor, permit_id, "suspend", if_match)
+@handler("suspend")
+async def _suspend(session: AsyncSession, actor: Actor, permit: Permit, data: ReasonBody) -> Permit:
     await _interrupt(session, actor, permit, data.reason, order_stop=False)
-    permit.status_reason = data.reason
-    return await go(session, actor, permit, "suspend", {"reason": data.reason}, data.reason)
+    return await with_reason(session, actor, permit, "suspend", data.reason)
 
 
-def _needs_retest(permit: Permit, gap_s: float) -> bool:
-    """13号令 art. 15 (confined): after any interruption; GB 5.3.1d (hot): past the gap."""
-    if permit.type not in guards.TESTED:
-        return False
-    limit = current_rules().retest_gap.get((permit.type, permit.grade or ""))
-    return limit is None or gap_s > limit.total_seconds()
+async def _retested(session: AsyncSession, permit: Permit) -> PermitInterruption | None:
+    """A new passing test when the gap or a new day needs one (13号令 art. 15; GB 5.3.1d)."""
+    rules, now = current_rules(), guards.now_utc()
+    gap = await open_interruption(session, permit)
+    since = gap.started_at if gap else permit.suspended_at
+    last = await guards.last_test(session, permit)
+    reason = retest_reason(
+        permit_type=permit.type,
+        grade=permit.grade,
+        gap=now - since if since else None,
+        last_test_day=shanghai_date(last.sampled_at) if last else None,
+        today=guards.today(),
+        rules=rules,
+    )
+    if reason == "new_day" and (last is None or now - last.sampled_at > rules.pretest_max_age):
+        raise refuse(
+            "daily_retest_required",
+            "动火作业每日动火前须重新进行动火分析",
+            "Hot work is gas-tested again every day before work",
+            "GB 30871-2022 5.3.1d",
+        )
+    if reason is not None:
+        after = since if reason == "interruption" else None
+        test = await guards.fresh_passing_test(session, permit, rules, now, after=after)
+        if permit.type == PermitType.confined_space:
+            await guards.ventilated_before(session, permit, test, since=since)
+    return gap
 
 
-async def resume(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    permit_id: uuid.UUID,
-    data: OptionalNote,
-    if_match: int | None = None,
-) -> Permit:
-    permit = await load(session, actor, permit_id, "resume", if_match)
+@handler("resume")
+async def _resume(session: AsyncSession, actor: Actor, permit: Permit, data: ResumeBody) -> Permit:
     if permit.requires_review:
         raise refuse(
             "review_required",
@@ -75,64 +124,48 @@ async def resume(
             "An order-stopped permit resumes only after the street office's consent",
             "应急管理部令第13号 第十八条",
         )
-    now = guards.now_utc()
-    guards.within_validity(permit, now)
-    await guards.guardians_present(session, permit, current_rules())
-    gap = await open_interruption(session, permit)
-    since = gap.started_at if gap else permit.suspended_at
-    if since is not None and _needs_retest(permit, (now - since).total_seconds()):
-        test = await guards.fresh_passing_test(session, permit, current_rules(), now, after=since)
-        if permit.type == PermitType.confined_space:
-            await guards.ventilated_before(session, permit, test, since=since)
+    await _on_site_checks(session, actor, permit, "resume", data.wind_force)
+    gap = await _retested(session, permit)
     if gap is not None:
-        gap.ended_at = now
+        gap.ended_at = guards.now_utc()
     permit.status_reason = None
-    return await go(session, actor, permit, "resume", note=data.note)
+    return await go(session, actor, permit, "resume", {"wind_force": data.wind_force}, data.note)
 
 
-async def revoke(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    permit_id: uuid.UUID,
-    data: ReasonBody,
-    if_match: int | None = None,
-) -> Permit:
-    permit = await load(session, actor, permit_id, "revoke", if_match)
+async def _end_interruption(session: AsyncSession, permit: Permit) -> None:
     if (gap := await open_interruption(session, permit)) is not None:
         gap.ended_at = guards.now_utc()
-    permit.status_reason = data.reason
-    return await go(session, actor, permit, "revoke", {"reason": data.reason}, data.reason)
 
 
-async def complete(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    permit_id: uuid.UUID,
-    data: OptionalNote,
-    if_match: int | None = None,
+@handler("revoke")
+async def _revoke(session: AsyncSession, actor: Actor, permit: Permit, data: ReasonBody) -> Permit:
+    await _end_interruption(session, permit)
+    return await with_reason(session, actor, permit, "revoke", data.reason)
+
+
+@handler("complete")
+async def _complete(
+    session: AsyncSession, actor: Actor, permit: Permit, data: CompleteBody
 ) -> Permit:
-    permit = await load(session, actor, permit_id, "complete", if_match)
     if permit.type == PermitType.confined_space:
         await guards.entries_balanced(session, permit)
+    if permit.type == PermitType.hot_work:
+        await guards.residual_checked(session, permit, data.residual_checked_by)
     return await go(session, actor, permit, "complete", note=data.note)
 
 
-async def accept(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    permit_id: uuid.UUID,
-    data: OptionalNote,
-    if_match: int | None = None,
+@handler("accept")
+async def _accept(
+    session: AsyncSession, actor: Actor, permit: Permit, data: OptionalNote
 ) -> Permit:
-    """完工验收 (GB 30871-2022 4.15)."""
-    permit = await load(session, actor, permit_id, "accept", if_match)
+    """完工验收 (GB 30871-2022 4.15); hot work only after the residual-fire check (5.2.14)."""
+    if permit.type == PermitType.hot_work and permit.residual_checked_at is None:
+        await guards.residual_checked(session, permit, None)
     session.add(
         PermitSignoff(
             permit_id=permit.id,
             step="acceptance",
+            round=int(permit.approval.get("round", 1)),
             decision="approve",
             signer_id=actor.user_id,
             on_site=True,
@@ -142,28 +175,15 @@ async def accept(
     return await go(session, actor, permit, "accept", note=data.note)
 
 
-async def cancel(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    permit_id: uuid.UUID,
-    data: ReasonBody,
-    if_match: int | None = None,
-) -> Permit:
-    permit = await load(session, actor, permit_id, "cancel", if_match)
-    permit.status_reason = data.reason
-    return await go(session, actor, permit, "cancel", {"reason": data.reason}, data.reason)
+@handler("cancel")
+async def _cancel(session: AsyncSession, actor: Actor, permit: Permit, data: ReasonBody) -> Permit:
+    return await with_reason(session, actor, permit, "cancel", data.reason)
 
 
-async def expire(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    permit_id: uuid.UUID,
-    data: OptionalNote,
-    if_match: int | None = None,
+@handler("expire")
+async def _expire(
+    session: AsyncSession, actor: Actor, permit: Permit, data: OptionalNote
 ) -> Permit:
-    permit = await load(session, actor, permit_id, "expire", if_match)
     if guards.now_utc() <= permit.valid_to:
         raise refuse(
             "not_expired",
@@ -171,21 +191,16 @@ async def expire(
             "The permit is still valid",
             "GB 30871-2022 4.16",
         )
-    if (gap := await open_interruption(session, permit)) is not None:
-        gap.ended_at = guards.now_utc()
+    await _end_interruption(session, permit)
     return await go(session, actor, permit, "expire", note=data.note)
 
 
-async def order_stop(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    permit_id: uuid.UUID,
-    data: OrderStopBody,
-    if_match: int | None = None,
+@handler("order_stop")
+async def _order_stop(
+    session: AsyncSession, actor: Actor, permit: Permit, data: OrderStopBody
 ) -> Permit:
-    """责令暂停作业、撤出作业人员 (13号令 art. 18): suspended until reviewed and consented."""
-    permit = await load(session, actor, permit_id, "order_stop", if_match)
+    """责令暂停作业、撤出作业人员 (13号令 art. 18): suspended until reviewed and consented;
+    the hazard of the stop and of each finding on site recorded once (permits.md §9)."""
     await _interrupt(session, actor, permit, data.reason, order_stop=True)
     permit.requires_review = True
     permit.status_reason = data.reason
@@ -200,26 +215,19 @@ async def order_stop(
             session, actor=actor, permit=permit, violation=v, source=HazardSource.enforcement
         )
         hazard_id = row.hazard_id
-    return await go(
-        session,
-        actor,
-        permit,
-        "order_stop",
-        {"reason": data.reason, "hazard_id": hazard_id},
-        data.reason,
-    )
+    found = [
+        await violations.record_finding(session, actor=actor, permit=permit, finding=f.value)
+        for f in data.findings
+    ]
+    info = {"reason": data.reason, "hazard_id": hazard_id, "findings": [r.code for r in found]}
+    return await go(session, actor, permit, "order_stop", info, data.reason)
 
 
-async def consent(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    permit_id: uuid.UUID,
-    data: OptionalNote,
-    if_match: int | None = None,
+@handler("consent")
+async def _consent(
+    session: AsyncSession, actor: Actor, permit: Permit, data: OptionalNote
 ) -> Permit:
     """审查同意 (13号令 art. 18): the enterprise may then resume, after its own re-test."""
-    permit = await load(session, actor, permit_id, "consent", if_match)
     if not permit.requires_review:
         raise refuse(
             "no_review_pending",
@@ -231,3 +239,15 @@ async def consent(
         gap.reviewed_by = actor.user_id
     permit.requires_review = False
     return await go(session, actor, permit, "consent", note=data.note)
+
+
+start = operation("start")
+suspend = operation("suspend")
+resume = operation("resume")
+revoke = operation("revoke")
+complete = operation("complete")
+accept = operation("accept")
+cancel = operation("cancel")
+expire = operation("expire")
+order_stop = operation("order_stop")
+consent = operation("consent")

@@ -108,6 +108,22 @@ async def _predecessor(session: AsyncSession, body: PermitCreate, enterprise_id:
         )
 
 
+async def _related(session: AsyncSession, body: PermitCreate, enterprise_id: uuid.UUID) -> None:
+    """关联作业票 (GB 30871-2022 4.6): another permit of the same enterprise; hot work inside
+    a confined space names the confined-space permit."""
+    if body.related_permit_id is None:
+        return
+    other = await session.get(Permit, body.related_permit_id)
+    if other is None or other.enterprise_id != enterprise_id or other.id == body.id:
+        raise refuse(
+            "related_permit_invalid",
+            "关联作业票须为本企业的另一张作业票",
+            "The related permit must be another permit of the same enterprise",
+            "GB 30871-2022 4.6",
+            invalid=True,
+        )
+
+
 def _same(existing: Permit, body: PermitCreate) -> bool:
     return (
         existing.enterprise_id == body.enterprise_id
@@ -127,6 +143,7 @@ async def create_permit(
     rules = current_rules()
     space = await _space(session, body, enterprise.id)
     await _predecessor(session, body, enterprise.id)
+    await _related(session, body, enterprise.id)
     grade, final, valid_to = _computed(body, rules)
     permit = Permit(
         id=body.id or uuid.uuid4(),
@@ -145,6 +162,8 @@ async def create_permit(
         risk_identification=body.risk_identification,
         confined_space_id=space.id if space else None,
         predecessor_id=body.predecessor_id,
+        related_permit_id=body.related_permit_id,
+        outdoor=body.outdoor,
         planned_start=body.planned_start,
         planned_end=valid_to,
         valid_from=body.planned_start,

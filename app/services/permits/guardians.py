@@ -1,7 +1,7 @@
-"""Guardians on site (监护人): checking in and leaving. 13号令 art. 15: the guardian watches
-throughout and may not leave; GB 30871-2022 4.10f: if they must, the work stops. So the last
-guardian leaving suspends an active permit, and leaving while people are inside a confined
-space is a violation (13.2 when nobody else guards)."""
+"""Guardians on site (监护人, and the 监火人 of hot work): checking in and leaving.
+13号令 art. 15: the guardian watches throughout and may not leave; GB 30871-2022 4.10f: if
+they must, the work stops. So the last guardian leaving suspends an active permit, and
+leaving while people are inside a confined space is a violation (13.2 when nobody else guards)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.permit import Permit
 from app.models.permit import PermitStatus as S
 from app.models.permit_records import EntryLog, PermitPerson, PermitViolation
+from app.rules.permits.hotwork import watch_role
 from app.rules.permits.kinds import PermitType
 from app.schemas.permit import PersonRef
 from app.services import audit
 from app.services.permits import guards, violations
+from app.services.permits.actions import with_reason
 from app.services.permits.errors import refuse
-from app.services.permits.machine import OBJECT_TYPE, PERMITS
+from app.services.permits.machine import OBJECT_TYPE
 from app.services.permits.queries import get_permit
 from app.services.policy import Actor, Permission, require_permission
-from app.services.workflow import transition
 
 ON_DUTY = frozenset({S.approved, S.active, S.suspended})
 
@@ -80,30 +81,16 @@ async def check_out(
     permit, person = await _person(session, actor, permit_id, data.person_id)
     person.checked_out_at = guards.now_utc()
     await session.flush()
-    if person.role != "guardian" or permit.status != S.active:
+    role = watch_role(permit.type)
+    if person.role != role or permit.status != S.active:
         return person, []
-    remaining = await session.scalar(
-        select(func.count()).where(
-            PermitPerson.permit_id == permit.id,
-            PermitPerson.role == "guardian",
-            PermitPerson.checked_in_at.is_not(None),
-            PermitPerson.checked_out_at.is_(None),
-        )
-    )
+    remaining = await guards.watchers_on_site(session, permit, role)
     found: list[PermitViolation] = []
     inside = permit.type == PermitType.confined_space and await _people_inside(session, permit) > 0
     if inside:
         v = violations.GUARDIAN_LEFT if remaining else violations.GUARDIAN_LEFT_ALONE
         found.append(await violations.record(session, actor=actor, permit=permit, violation=v))
     if not remaining:
-        permit.status_reason = "监护人离开作业现场，作业暂停（GB 30871-2022 4.10f）"
-        await transition(
-            session,
-            machine=PERMITS,
-            obj=permit,
-            actor=actor,
-            action="suspend",
-            data={"reason": permit.status_reason},
-            note=permit.status_reason,
-        )
+        reason = "监护人（监火人）离开作业现场，作业暂停（GB 30871-2022 4.10f）"
+        await with_reason(session, actor, permit, "suspend", reason)
     return person, found

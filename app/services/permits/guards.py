@@ -3,6 +3,7 @@ with a 409 naming the rule and its citation (permits.md §7)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -13,6 +14,7 @@ from app.models.permit_records import EntryLog, GasTest, PermitPerson, Ventilati
 from app.models.records import Certificate
 from app.rules.calendar import today_in_shanghai
 from app.rules.certificates import CertificateCategory
+from app.rules.permits.hotwork import FIRE_WATCH, watch_role
 from app.rules.permits.kinds import PermitType
 from app.rules.permits.settings import PermitRules
 from app.services.permits.errors import refuse
@@ -32,22 +34,78 @@ def within_validity(permit: Permit, now: datetime) -> None:
         )
 
 
-async def guardians_present(session: AsyncSession, permit: Permit, rules: PermitRules) -> None:
+async def watchers_on_site(session: AsyncSession, permit: Permit, role: str) -> int:
     n = await session.scalar(
         select(func.count()).where(
             PermitPerson.permit_id == permit.id,
-            PermitPerson.role == "guardian",
+            PermitPerson.role == role,
             PermitPerson.checked_in_at.is_not(None),
             PermitPerson.checked_out_at.is_(None),
         )
     )
-    if (n or 0) < rules.min_guardians:
+    return int(n or 0)
+
+
+async def guardians_present(session: AsyncSession, permit: Permit, rules: PermitRules) -> None:
+    """The permit's watch checked in: the 监火人 for hot work, the 监护人 otherwise."""
+    role = watch_role(permit.type)
+    n = await watchers_on_site(session, permit, role)
+    if role == FIRE_WATCH and n < rules.min_fire_watches:
+        raise refuse(
+            "fire_watch_missing",
+            "动火作业未设专人监火：开始或恢复作业前须有监火人签到",
+            "No fire watch checked in on site",
+            "GB 30871-2022 5.2.1；消防法 第二十一条",
+        )
+    if role != FIRE_WATCH and n < rules.min_guardians:
         raise refuse(
             "guardian_missing",
             "作业现场未设置监护人员：开始或恢复作业前须有监护人签到",
             "No guardian checked in on site",
             "应急管理部令第13号 第五条、第十五条；第10号令 第十三条第（二）项；GB 30871-2022 4.10",
         )
+
+
+async def related_active(session: AsyncSession, permit: Permit) -> None:
+    """GB 30871-2022 4.6: each operation has its own permit; hot work inside a confined space
+    runs only while that space's permit is active."""
+    if permit.related_permit_id is None:
+        return
+    related = await session.get(Permit, permit.related_permit_id)
+    if related is None or related.status != "active":
+        raise refuse(
+            "related_permit_inactive",
+            "关联作业票（如有限空间作业票）未处于作业中，不得开始或恢复本作业",
+            "The related permit is not active",
+            "GB 30871-2022 4.6",
+        )
+
+
+def video_recorded(permit: Permit, video_ref: str | None) -> None:
+    """特级动火 is filmed throughout (GB 30871-2022 5.2.11): the reference before start."""
+    permit.video_ref = video_ref or permit.video_ref
+    if permit.type == PermitType.hot_work and permit.grade == "special" and not permit.video_ref:
+        raise refuse(
+            "video_missing",
+            "特级动火作业须全程视频监控：开始前登记视频监控记录编号",
+            "Special hot work is filmed: record the video reference before start",
+            "GB 30871-2022 5.2.11",
+        )
+
+
+async def residual_checked(
+    session: AsyncSession, permit: Permit, person_id: uuid.UUID | None
+) -> None:
+    """清理现场、确认无残留火种 (GB 30871-2022 5.2.14) by a fire watch of this permit."""
+    person = await session.get(PermitPerson, person_id) if person_id else None
+    if person is None or person.permit_id != permit.id or person.role != FIRE_WATCH:
+        raise refuse(
+            "residual_fire_unchecked",
+            "动火作业完工前须由本作业票的监火人清理现场、确认无残留火种",
+            "A fire watch of this permit must confirm no residual fire before completion",
+            "GB 30871-2022 5.2.14",
+        )
+    permit.residual_checked_at, permit.residual_checked_by = now_utc(), person.id
 
 
 async def last_test(session: AsyncSession, permit: Permit) -> GasTest | None:
@@ -120,18 +178,31 @@ CERTIFIED_ROLE = {
 
 
 async def certificates_valid(session: AsyncSession, permit: Permit, today: date) -> None:
+    """Each certified role holds a valid certificate of the right category in their own name
+    (第10号令 3.2); hot work names at least one 动火人 (GB 30871-2022 表A.1: 动火人及证书编号)."""
     need = CERTIFIED_ROLE.get(PermitType(permit.type))
     if need is None:
         return
     role, category = need
-    rows = await session.execute(
-        select(PermitPerson.name, Certificate.category, Certificate.expires_on)
-        .outerjoin(Certificate, Certificate.id == PermitPerson.certificate_id)
-        .where(PermitPerson.permit_id == permit.id, PermitPerson.role == role)
+    rows = list(
+        await session.execute(
+            select(
+                PermitPerson.name,
+                Certificate.holder_name,
+                Certificate.category,
+                Certificate.expires_on,
+            )
+            .outerjoin(Certificate, Certificate.id == PermitPerson.certificate_id)
+            .where(PermitPerson.permit_id == permit.id, PermitPerson.role == role)
+        )
     )
     bad = [
-        name for name, cat, expires in rows if cat != category or expires is None or expires < today
+        name
+        for name, holder, cat, expires in rows
+        if cat != category or holder != name or expires is None or expires < today
     ]
+    if permit.type == PermitType.hot_work and not rows:
+        bad = ["（未登记动火人）"]
     if bad:
         raise refuse(
             "certificate_invalid",

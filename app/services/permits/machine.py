@@ -61,7 +61,8 @@ STEPS: dict[str, Step] = {
         "submitted_at",
     ),
     # 审批签字 (GB 30871 B.1 + 13号令 第七条); the last required signature approves
-    "sign": Step(frozenset({S.submitted}), S.approved, P.PERMIT_WRITE, HEAD, "approved_at"),
+    # target None: the handler approves only when the last step is signed (approved_at too)
+    "sign": Step(frozenset({S.submitted}), None, P.PERMIT_WRITE, HEAD),
     "reject": Step(
         frozenset({S.submitted}), S.rejected, P.PERMIT_WRITE, HEAD, "ended_at", ("reason",)
     ),

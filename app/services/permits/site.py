@@ -25,16 +25,17 @@ from app.models.permit_records import (
 from app.models.records import Certificate
 from app.rules.permits.gas import Judgement, Reading, judge_test
 from app.rules.permits.kinds import PermitType
+from app.rules.permits.measures import catalogue_item
 from app.schemas.permit import EntryIn, GasTestIn, MeasureIn, PersonIn, VentilationIn
 from app.services import audit
 from app.services.pagination import keyset_page
 from app.services.permits import guards, violations
+from app.services.permits.actions import with_reason
 from app.services.permits.create import current_rules
 from app.services.permits.errors import refuse, rules_as_problems
-from app.services.permits.machine import OBJECT_TYPE, PERMITS
+from app.services.permits.machine import OBJECT_TYPE
 from app.services.permits.queries import get_permit
 from app.services.policy import Actor, Permission, require_permission
-from app.services.workflow import transition
 
 M = TypeVar("M", bound=Base)
 LIVE = frozenset({S.draft, S.submitted, S.rejected, S.approved, S.active, S.suspended})
@@ -123,18 +124,27 @@ async def add_measure(
 ) -> tuple[PermitMeasure, bool]:
     """Measures are answered before submitting and frozen afterwards (GB 30871 4.18)."""
     permit = await _permit(session, actor, permit_id, frozenset({S.draft, S.rejected}), "安全措施")
+    with rules_as_problems():
+        item = catalogue_item(permit.type, data.code)
     existing = await session.scalar(
         select(PermitMeasure).where(
             PermitMeasure.permit_id == permit.id, PermitMeasure.code == data.code
         )
     )
     if existing is not None:
-        if (existing.text, existing.involved) != (data.text, data.involved):
+        if (existing.involved, existing.confirmed_by) != (data.involved, data.confirmed_by):
             raise Conflict(
                 "该措施已确认，不得涂改", "Measure already answered", code="measure_answered"
             )
         return existing, False
-    row = PermitMeasure(permit_id=permit.id, **data.model_dump(), confirmed_at=guards.now_utc())
+    row = PermitMeasure(
+        permit_id=permit.id,
+        code=item.code,
+        text=item.text,
+        involved=data.involved,
+        confirmed_by=data.confirmed_by,
+        confirmed_at=guards.now_utc(),
+    )
     session.add(row)
     await session.flush()
     _log(session, actor, permit, "measure", {"code": row.code, "involved": row.involved})
@@ -178,16 +188,7 @@ async def add_gas_test(
     await session.flush()
     _log(session, actor, permit, "gas_test", {"passed": passed, "phase": row.phase})
     if not passed and permit.status == S.active:
-        permit.status_reason = "气体检测不合格（GB 30871-2022 6.5）"
-        await transition(
-            session,
-            machine=PERMITS,
-            obj=permit,
-            actor=actor,
-            action="suspend",
-            data={"reason": permit.status_reason},
-            note=permit.status_reason,
-        )
+        await with_reason(session, actor, permit, "suspend", "气体检测不合格（GB 30871-2022 6.5）")
     return row, True
 
 

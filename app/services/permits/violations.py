@@ -30,6 +30,9 @@ class Violation:
     # 第10号令 item cited when it applies; the legal basis of the general hazard otherwise.
     item_code: str | None
     basis: str
+    # 第十三条 covers only spaces with H2S/CO poisoning risk (its opening words); the other
+    # items apply by the enterprise's sector or to every enterprise.
+    poisoning_scope: bool = True
 
 
 ENTRY_NOT_APPROVED = Violation(
@@ -70,6 +73,54 @@ ORDER_STOP_OTHER = Violation(
     "order_stop", "街道责令暂停作业", None, "消防法 第二十一条；GB 30871-2022（参照）"
 )
 
+# What the street office finds on site (OrderStopBody.findings), permits.md §9.
+# 13.1 is conjunctive (并且): not identified / not in the ledger AND no warning signs. The
+# ledger row's `signs_posted` says whether signs exist; with signs it is a general hazard.
+SPACE_UNLISTED_NO_SIGNS = Violation(
+    "space_unlisted_no_signs",
+    "有限空间未辨识、未建立安全管理台账，并且未设置明显的安全警示标志",
+    "13.1",
+    "应急管理部令第13号 第六条、第十一条",
+)
+SPACE_UNLISTED = Violation(
+    "space_unlisted",
+    "有限空间未辨识、未建立安全管理台账（已设置安全警示标志）",
+    None,
+    "应急管理部令第13号 第六条",
+)
+FINDINGS: dict[str, Violation] = {
+    "uncertified_worker": Violation(
+        "uncertified_worker",
+        "特种作业人员未取得相应资格上岗作业",
+        "3.2",
+        "第10号令 第三条第（二）项；特种作业人员安全技术培训考核管理规定",
+        poisoning_scope=False,
+    ),
+    # 3.1 (承包单位未统一协调、管理或未定期检查) is [U] as a permit mapping: nothing on a
+    # permit shows whether the enterprise coordinates or inspects its contractor, so the
+    # finding is a general hazard on its 13号令 art. 8 basis, never item 3.1.
+    "contractor_uncoordinated": Violation(
+        "contractor_uncoordinated",
+        "发包作业未统一协调、管理或未进行安全检查",
+        None,
+        "应急管理部令第13号 第八条",
+    ),
+    "silo_clearing_unprotected": Violation(
+        "silo_clearing_unprotected",
+        "筒型储库人工清库作业未落实防止高处坠落、坍塌等安全措施",
+        "6.2",
+        "第10号令 第六条第（二）项（建材）；其他行业：GB 30871-2022 第8章（参照）",
+        poisoning_scope=False,
+    ),
+    "equipment_entry_unprotected": Violation(
+        "equipment_entry_unprotected",
+        "进入筒型储库、窑、磨机等设备内部前未采取隔离措施或未落实防坠落、坍塌措施",
+        "6.4",
+        "第10号令 第六条第（四）项（建材）；其他行业：GB 30871-2022 6.1、第8章（参照）",
+        poisoning_scope=False,
+    ),
+}
+
 
 async def _determination(
     session: AsyncSession, permit: Permit, enterprise: Enterprise, v: Violation
@@ -81,10 +132,10 @@ async def _determination(
         else None
     )
     item = find_item(standard, v.item_code) if v.item_code else None
+    in_scope = not v.poisoning_scope or (space is not None and space.poisoning_risk)
     applies = (
         item is not None
-        and space is not None
-        and space.poisoning_risk
+        and in_scope
         and applies_because(item.rule, sector=enterprise.sector, features=enterprise.features)
         is not None
     )
@@ -134,3 +185,22 @@ async def record(
     session.add(row)
     await session.flush()
     return row
+
+
+async def record_finding(
+    session: AsyncSession, *, actor: Actor, permit: Permit, finding: str
+) -> PermitViolation:
+    """A finding on site becomes one hazard (source `enforcement`), its item where it applies."""
+    if finding == "space_unlisted":
+        space = (
+            await session.get(ConfinedSpace, permit.confined_space_id)
+            if permit.confined_space_id
+            else None
+        )
+        signs = space is not None and space.signs_posted
+        v = SPACE_UNLISTED if signs else SPACE_UNLISTED_NO_SIGNS
+    else:
+        v = FINDINGS[finding]
+    return await record(
+        session, actor=actor, permit=permit, violation=v, source=HazardSource.enforcement
+    )
