@@ -31,13 +31,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("video_ref", sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column("residual_checked_at", UTCDateTime(), nullable=True))
         batch_op.add_column(sa.Column("residual_checked_by", sa.Uuid(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f("fk_permits_related_permit_id_permits"),
-            "permits",
-            ["related_permit_id"],
-            ["id"],
-            ondelete="RESTRICT",
-        )
     with op.batch_alter_table("permit_signoffs", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("round", sa.Integer(), nullable=False, server_default=sa.text("1"))
@@ -71,9 +64,6 @@ def downgrade() -> None:
     with op.batch_alter_table("permit_signoffs", schema=None) as batch_op:
         batch_op.drop_column("round")
     with op.batch_alter_table("permits", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_permits_related_permit_id_permits"), type_="foreignkey"
-        )
         batch_op.drop_column("residual_checked_by")
         batch_op.drop_column("residual_checked_at")
         batch_op.drop_column("video_ref")

@@ -112,9 +112,9 @@ class Permit(IdMixin, TimestampMixin, Base):
     )
     predecessor_id: Mapped[uuid.UUID | None] = mapped_column()
     # 关联作业票 (GB 30871-2022 4.6): e.g. hot work inside a confined space names that permit.
-    related_permit_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("permits.id", ondelete="RESTRICT")
-    )
+    # No foreign key, as predecessor_id: permits are never deleted, and a self-reference
+    # would make bulk deletes order-dependent on SQLite.
+    related_permit_id: Mapped[uuid.UUID | None] = mapped_column()
     # Outdoor work: the wind stop of GB 30871-2022 5.2.15 applies to outdoor hot work.
     outdoor: Mapped[bool] = mapped_column(Boolean, default=False)
     # 特级动火 is filmed (GB 30871-2022 5.2.11): the recording's reference, set before start.

@@ -48,9 +48,16 @@ class Crew:
         } | kw
         return await self.post("/delegations", body, by)
 
-    async def space(self, gases: list[str], ent: str = "E1", who: str = "head1") -> str:
+    async def space(
+        self, gases: list[str], ent: str = "E1", who: str = "head1", signs: bool = False
+    ) -> str:
         url = f"/enterprises/{self.world.enterprises[ent]}/confined-spaces"
-        body = {"name": "污水池", "location": "厂区东侧", "poisoning_gases": gases}
+        body = {
+            "name": "污水池",
+            "location": "厂区东侧",
+            "poisoning_gases": gases,
+            "signs_posted": signs,
+        }
         resp = await self.post(url, body, who)
         assert resp.status_code == 201, resp.text
         return str(resp.json()["id"])
