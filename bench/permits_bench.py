@@ -30,6 +30,7 @@ from app.core.config import Settings  # noqa: E402
 from app.core.security import hash_password  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.models import Enterprise, Grid, Permit, User, UserGrid  # noqa: E402
+from app.rules.permits.measures import CATALOGUES
 from bench.common import ADMIN_URL, BENCH_PASSWORD, BENCH_SECRET, create_database, db_url  # noqa: E402
 from bench.common import migrate as run_migrations  # noqa: E402
 
@@ -166,8 +167,12 @@ async def _approved_confined(client: httpx.AsyncClient, h: dict[str, str], ent: 
         "confined_space_id": space["id"],
     }
     pid = (await client.post(f"{API}/permits", json=body, headers=h["head"])).json()["id"]
+    measures = [
+        ("measures", {"code": m.code, "involved": True, "confirmed_by": "甲"}, "head")
+        for m in CATALOGUES["confined_space"]
+    ]
     steps = [
-        ("measures", {"code": "1", "text": "隔离", "involved": True}, "head"),
+        *measures,
         ("submit", {}, "head"),
         ("sign", {"on_site": True}, "approver"),
         ("people", {"role": "guardian", "name": "监护人", "checked_in": True}, "head"),

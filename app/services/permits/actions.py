@@ -4,6 +4,7 @@ guards and hands over to the transition engine. Here: submit, the B.1 sign-off, 
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -60,6 +61,8 @@ async def perform(
     if_match: int | None = None,
 ) -> Permit:
     """Take `action` on the permit: scope, lock, If-Match, state, then the action's guards."""
+    if action not in HANDLERS:  # the work-phase handlers register when their module loads
+        importlib.import_module("app.services.permits.actions_work")
     permit = await load(session, actor, permit_id, action, if_match)
     return await HANDLERS[action](session, actor, permit, data)
 
@@ -299,3 +302,4 @@ async def _reject(session: AsyncSession, actor: Actor, permit: Permit, data: Rea
 submit = operation("submit")
 sign = operation("sign")
 reject = operation("reject")
+start = operation("start")  # kept here for callers of `actions.start` (handler: actions_work)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.models.permit import Duty, PermitStatus
 from app.rules.permits.gas import GasUnit
 from app.rules.permits.kinds import AnyGrade, HeightFactor, HeightSituation, PermitType
-from app.schemas.permit import PermitPersonRole
+from app.schemas.permit import PermitFinding, PermitPersonRole, SignStepName
 from app.services import meta
 
 meta.register(
@@ -61,6 +61,7 @@ meta.register(
         PermitPersonRole.worker: "作业人",
         PermitPersonRole.hot_work_operator: "动火人",
         PermitPersonRole.guardian: "监护人",
+        PermitPersonRole.fire_watch: "监火人",
         PermitPersonRole.analyst: "气体分析人",
     },
 )
@@ -99,5 +100,24 @@ meta.register(
         HeightSituation.night: "夜间",
         HeightSituation.live_work: "带电高处作业",
         HeightSituation.suspended: "悬空高处作业",
+    },
+)
+meta.register(
+    "permit_sign_step",
+    {
+        SignStepName.unit_opinion: "所在单位意见",
+        SignStepName.safety_dept_opinion: "安全管理部门意见",
+        SignStepName.audit_dept_opinion: "审核部门意见",
+        SignStepName.approval: "审批",
+    },
+)
+meta.register(
+    "permit_finding",
+    {
+        PermitFinding.space_unlisted: "有限空间未辨识、未建立台账",
+        PermitFinding.uncertified_worker: "特种作业人员无证上岗",
+        PermitFinding.contractor_uncoordinated: "发包作业未统一协调、检查",
+        PermitFinding.silo_clearing_unprotected: "人工清库未落实防坠落、坍塌措施",
+        PermitFinding.equipment_entry_unprotected: "进入设备内部未隔离或未防坠落",
     },
 )
