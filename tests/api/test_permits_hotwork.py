@@ -238,3 +238,22 @@ async def test_hot_work_is_tested_again_on_a_new_day(
     }
     assert (await crew.post(f"/permits/{pid}/gas-tests", test)).status_code == 201
     assert (await crew.act(pid, "resume")).json()["status"] == "active"
+
+
+async def test_hot_work_needs_a_certified_operator_in_their_own_name(crew: Crew) -> None:
+    cert = await crew.cert()  # held by 焊工甲
+    pid = await crew.approved("hot_work")
+    fw = {"role": "fire_watch", "name": "赵六", "checked_in": True}
+    await crew.post(f"/permits/{pid}/people", fw)
+    test = {
+        "sampled_at": iso(-2),
+        "analyst": "钱七",
+        "readings": [{"gas": "CH4", "value": 0.1, "unit": "vol_pct"}],
+    }
+    await crew.post(f"/permits/{pid}/gas-tests", test)
+    # No 动火人 named at all (GB 30871-2022 表A.1).
+    assert_problem(await crew.act(pid, "start"), 409, "certificate_invalid")
+    op = {"role": "hot_work_operator", "name": "焊工乙", "certificate_id": cert}
+    await crew.post(f"/permits/{pid}/people", op)
+    body = assert_problem(await crew.act(pid, "start"), 409, "certificate_invalid")
+    assert "焊工乙" in str(body["detail"])  # someone else's certificate
