@@ -29,7 +29,6 @@ async def deliver(ctx: JobContext, *, delivery_id: int) -> None:
     if claimed is None:
         return
     sender = Relay(
-        ctx.sessionmaker,
         allowed_hosts=ctx.settings.webhook_allowed_hosts,
         client=ctx.http_client,
         resolver=ctx.resolver,
