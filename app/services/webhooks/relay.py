@@ -21,6 +21,7 @@ import httpx
 
 from app.core.errors import AppError
 from app.models.audit import OutboxEvent
+from app.schemas.common import wire_datetime
 from app.services.webhooks.standard import standard_headers
 from app.services.webhooks.transport import PinnedTransport, pinned
 from app.services.webhooks.urls import (
@@ -79,7 +80,7 @@ def event_body(event: OutboxEvent) -> bytes:
         "object_type": event.object_type,
         "object_id": event.object_id,
         "payload": event.payload,
-        "created_at": event.created_at.isoformat(),
+        "created_at": wire_datetime(event.created_at),
     }
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
