@@ -6,6 +6,7 @@ Read through `get_settings()`, never at import time, so tests and the CLI can ch
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -130,6 +131,11 @@ class Settings(BaseSettings):
     notification_channels: list[str] = Field(default_factory=list)
     # Reminders go out from this hour of the Asia/Shanghai business day (issue 13).
     reminder_send_hour: int = Field(default=8, ge=0, le=23)
+    # Local changes to the official working-day calendar (app/rules/holidays.py) without a
+    # code change: a year whose State Council notice is not in the code yet, or a local
+    # arrangement. JSON lists of dates, e.g. ZHIBEN_HOLIDAYS_EXTRA='["2027-01-01"]'.
+    holidays_extra: list[date] = Field(default_factory=list)
+    workdays_extra: list[date] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

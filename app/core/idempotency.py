@@ -92,6 +92,13 @@ def _parse_key(request: Request) -> str | None:
     return key
 
 
+parse_key = _parse_key  # also read by /auth/refresh, which keys its records by login family
+
+
+def request_digest(method: str, path: str, body: bytes) -> str:
+    return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + body).hexdigest()
+
+
 async def _lookup(request: Request, actor: str, key: str) -> IdempotencyRecord | None:
     """The live record of (actor, key); an expired one is deleted so the key is free again."""
     cutoff = expiry_cutoff(request.app.state.settings.idempotency_ttl_hours)
@@ -134,9 +141,7 @@ def idempotency_dependency(principal: Principal, *, secret: bool) -> Callable[..
         if key is None:
             return
         body = await request.body()
-        digest = hashlib.sha256(
-            request.method.encode() + b" " + request.url.path.encode() + b"\n" + body
-        ).hexdigest()
+        digest = request_digest(request.method, request.url.path, body)
         stored = await _lookup(request, actor, key)
         if stored is not None:
             if stored.body_hash != digest:

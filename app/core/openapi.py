@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 
 from app.core.errors import PROBLEM_JSON
 from app.core.method_override import HEADER as OVERRIDE_HEADER
+from app.core.openapi_required import mark_required
 from app.schemas.events import HAZARD_TOPICS, OTHER_TOPICS, Event, HazardEvent
 from app.schemas.problem import Problem, ValidationProblem
 
@@ -114,6 +115,7 @@ def refine(schema: dict[str, Any]) -> dict[str, Any]:
         _declare_etag(op, components)
         _binary_file_fields(op, components)
         _typed_downloads(op)
+    mark_required(schema)  # after the renames: it reads the final component names
     return schema
 
 

@@ -68,9 +68,17 @@ class AccessClaims:
 
 
 def create_access_token(
-    *, user_id: uuid.UUID, session_id: uuid.UUID, role: str, secret: str, minutes: int
+    *,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    role: str,
+    secret: str,
+    minutes: int,
+    issued_at: datetime | None = None,
+    jti: str | None = None,
 ) -> tuple[str, int]:
-    now = datetime.now(UTC)
+    """`issued_at`/`jti` given: the same token again (an idempotent refresh replayed)."""
+    now = issued_at or datetime.now(UTC)
     exp = now + timedelta(minutes=minutes)
     claims: dict[str, Any] = {
         "sub": str(user_id),
@@ -82,7 +90,7 @@ def create_access_token(
         "iat": int(now.timestamp()),
         "nbf": int(now.timestamp()),
         "exp": int(exp.timestamp()),
-        "jti": uuid.uuid4().hex,
+        "jti": jti or uuid.uuid4().hex,
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM), minutes * 60
 

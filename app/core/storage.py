@@ -14,11 +14,14 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import AsyncIterable
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 _KEY_RE = re.compile(r"[0-9a-f]{64}")
 _TMP_PREFIX = ".tmp-"
+# A streamed put writes in pieces of about this size (one thread hop each).
+WRITE_BUFFER = 1 << 20
 
 
 class BlobNotFoundError(LookupError):
@@ -28,6 +31,12 @@ class BlobNotFoundError(LookupError):
 class BlobStorage(Protocol):
     async def put(self, data: bytes, *, content_type: str) -> str:
         """Store `data`; return its key (sha256 hex). Storing equal bytes again is a no-op."""
+        ...
+
+    async def put_stream(
+        self, chunks: AsyncIterable[bytes], *, content_type: str
+    ) -> tuple[str, int]:
+        """Store the concatenated `chunks` without holding them all in memory; (key, size)."""
         ...
 
     async def open(self, key: str) -> bytes:
@@ -71,6 +80,50 @@ class LocalStorage:
         key = hashlib.sha256(data).hexdigest()
         await asyncio.to_thread(self._write, self.path(key), data)
         return key
+
+    async def put_stream(
+        self, chunks: AsyncIterable[bytes], *, content_type: str
+    ) -> tuple[str, int]:
+        """Large exports (issue 13): hashed while written to a temp file under the root (the
+        key is known only at the end), then renamed into place like `put`."""
+        del content_type
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=self.root, prefix=_TMP_PREFIX)
+        digest, size, pending = hashlib.sha256(), 0, bytearray()
+        try:
+            with os.fdopen(fd, "wb") as f:
+                async for chunk in chunks:
+                    digest.update(chunk)
+                    size += len(chunk)
+                    pending += chunk
+                    if len(pending) >= WRITE_BUFFER:
+                        await asyncio.to_thread(f.write, bytes(pending))
+                        pending.clear()
+                await asyncio.to_thread(self._finish, f, bytes(pending))
+            key = digest.hexdigest()
+            await asyncio.to_thread(self._place, Path(tmp_name), self.path(key))
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp_name)
+            raise
+        return key, size
+
+    @staticmethod
+    def _finish(f: IO[bytes], tail: bytes) -> None:
+        f.write(tail)
+        f.flush()
+        os.fsync(f.fileno())
+
+    @staticmethod
+    def _place(tmp: Path, path: Path) -> None:
+        if path.is_file():  # the same bytes are stored already (content-addressed)
+            os.utime(path)
+            tmp.unlink()
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(tmp, 0o640)
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
 
     async def open(self, key: str) -> bytes:
         path = self.path(key)

@@ -90,11 +90,21 @@ def _register_stalled_retry(app: procrastinate.App) -> None:
     @app.task(name="jobs.retry_stalled", queue="maintenance", pass_context=False)
     async def retry_stalled(timestamp: int) -> None:
         del timestamp
-        stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_S)
-        for job in stalled:
-            assert job.id is not None
-            await app.job_manager.retry_job(job)
-            log.warning("retried stalled job %s (%s)", job.id, job.task_name)
+        await retry_stalled_jobs(app)
+
+
+async def retry_stalled_jobs(app: procrastinate.App) -> int:
+    """Put back to `todo` every job left `doing` by a worker whose heartbeat stopped
+    STALLED_AFTER_S ago (killed, host lost). Its next run is the one retry: a webhook
+    delivery then sends the same `webhook-id` again, which the consumer dedupes by."""
+    stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_S)
+    count = 0
+    for job in stalled:
+        assert job.id is not None
+        await app.job_manager.retry_job(job)
+        log.warning("retried stalled job %s (%s)", job.id, job.task_name)
+        count += 1
+    return count
 
 
 async def relay_once(app: procrastinate.App, conn: psycopg.AsyncConnection[Any], batch: int) -> int:

@@ -18,12 +18,16 @@ class DeliveryStatus(StrEnum):
     pending = "pending"
     delivered = "delivered"
     failed = "failed"
+    # The subscription was switched off between the event and its delivery: nothing sent,
+    # shown in the list (last_error "subscription_inactive") and re-sendable once active.
+    skipped = "skipped"
 
 
 DELIVERY_STATUS_LABELS: dict[str, str] = {
     DeliveryStatus.pending: "待投递",
     DeliveryStatus.delivered: "已投递",
     DeliveryStatus.failed: "投递失败",
+    DeliveryStatus.skipped: "已跳过（订阅已停用）",
 }
 
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Form, Request, Response
 from fastapi.responses import JSONResponse
 
+from app.core import idempotency
 from app.core.clientaddr import client_address
 from app.core.errors import AppError, app_error_response, problem_responses
 from app.dependencies import CurrentActor, SessionDep, SettingsDep, StaffLimiterDep
@@ -12,6 +13,7 @@ from app.models.user import User
 from app.routers._base import api_router
 from app.schemas.auth import LoginForm, Me, RefreshRequest, TokenPair
 from app.services import auth, users
+from app.services.auth_replay import RefreshKey
 
 router = api_router(prefix="/api/v1/auth", tags=["auth"])
 
@@ -47,8 +49,18 @@ async def token(
 async def refresh(
     body: RefreshRequest, session: SessionDep, settings: SettingsDep, request: Request
 ) -> TokenPair | JSONResponse:
-    """Trade a refresh token for a new pair; the old refresh token stops working."""
-    issued = await auth.refresh(session=session, settings=settings, token=body.refresh_token)
+    """Trade a refresh token for a new pair; the old refresh token stops working.
+
+    With `Idempotency-Key`, a re-sent request answers the same pair (until logout)."""
+    key = idempotency.parse_key(request)
+    replay_key = None
+    if key is not None:
+        path = request.url.path
+        digest = idempotency.request_digest("POST", path, await request.body())
+        replay_key = RefreshKey(key=key, body_hash=digest, path=path)
+    issued = await auth.refresh(
+        session=session, settings=settings, token=body.refresh_token, key=replay_key
+    )
     if isinstance(issued, AppError):
         return app_error_response(request, issued)
     return TokenPair(

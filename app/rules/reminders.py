@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from app.rules.calendar import SHANGHAI
+from app.rules.holidays import OFFICIAL, WorkCalendar
 
 BEFORE = (7, 1)  # T-7, T-1 (days before the deadline)
 OVERDUE = (1, 3, 7)  # +1, +3, +7 days after; then every 7 days
@@ -52,23 +53,23 @@ def sends_now(now: datetime, send_hour: int) -> bool:
     return now.astimezone(SHANGHAI).hour >= send_hour
 
 
-def working_days_after(start: date, today: date) -> int:
-    """Whole working days (Mon–Fri) after `start` up to and including `today`.
-    Public holidays are not modelled: a holiday counts as a working day here."""
+def working_days_after(start: date, today: date, calendar: WorkCalendar = OFFICIAL) -> int:
+    """Whole working days after `start` up to and including `today`: Monday–Friday less the
+    official days off, plus the weekend days worked instead (调休), see app.rules.holidays."""
     if (today - start).days > 31:  # far past every threshold: no need to count exactly
         return 31
     days = 0
     d = start + timedelta(days=1)
     while d <= today:
-        if d.weekday() < 5:
+        if calendar.is_working_day(d):
             days += 1
         d += timedelta(days=1)
     return days
 
 
-def report_stage(received_on: date, today: date) -> str | None:
+def report_stage(received_on: date, today: date, calendar: WorkCalendar = OFFICIAL) -> str | None:
     """'wd2' (to the grid staff) or 'wd4' (to the street office) for an untriaged report."""
-    n = working_days_after(received_on, today)
+    n = working_days_after(received_on, today, calendar)
     if n >= REPORT_OFFICE_WORKING_DAYS:
         return "wd4"
     if n >= REPORT_GRID_WORKING_DAYS:

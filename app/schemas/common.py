@@ -19,8 +19,10 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     model_validator,
 )
+from pydantic_core import core_schema
 
 T = TypeVar("T")
 
@@ -93,10 +95,48 @@ BoundedDateTime = Annotated[AwareDatetime, AfterValidator(_datetime_in_range)]
 BoundedDate = Annotated[date, Field(ge=DATE_MIN, le=DATE_MAX)]
 
 
+def wire_datetime(value: datetime) -> str:
+    """The one wire form of a timestamp (brief: ISO 8601 with offset, stored in UTC):
+    UTC with `Z`, microseconds only when not zero — `2026-12-01T09:32:00.470591Z`.
+
+    Also for timestamps written into JSON by hand (audit diffs, webhook bodies). A naive
+    value is UTC (the database stores UTC)."""
+    utc = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return utc.isoformat().replace("+00:00", "Z")
+
+
+def _wire_every_datetime(node: Any) -> None:
+    """Give each datetime in a core schema the `wire_datetime` serializer (JSON only)."""
+    if isinstance(node, dict):
+        if node.get("type") == "datetime" and "serialization" not in node:
+            node["serialization"] = core_schema.plain_serializer_function_ser_schema(
+                wire_datetime, when_used="json"
+            )
+        for child in node.values():
+            _wire_every_datetime(child)
+    elif isinstance(node, list):
+        for child in node:
+            _wire_every_datetime(child)
+
+
 class Schema(BaseModel):
-    """Output base: read from ORM attributes."""
+    """Output base: read from ORM attributes; every datetime field, however declared
+    (`datetime`, `datetime | None`, `list[datetime]`), is sent in the one wire form.
+
+    Why here and not a field type: pydantic alone sends an aware UTC value with `Z` but a
+    value still in the offset the client sent (an object echoed before it is read back) with
+    `+08:00`, and a type would have to be remembered on every field of every schema. The
+    hook costs nothing on other fields (tests/contract/test_datetime_wire.py walks them)."""
 
     model_config = ConfigDict(from_attributes=True)
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[BaseModel], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        schema = handler(source)
+        _wire_every_datetime(schema)
+        return schema
 
 
 # Unknown keys an input object may carry and still get one error per key listed.

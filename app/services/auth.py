@@ -24,7 +24,8 @@ from app.core.config import Settings
 from app.core.errors import TooManyRequests, Unauthorized
 from app.core.ratelimit import Rate, RateLimiter
 from app.models.user import AuthSession, RefreshToken, Role, User, UserGrid
-from app.services import audit
+from app.services import audit, auth_replay
+from app.services.auth_replay import RefreshKey
 from app.services.policy import Actor
 
 log = logging.getLogger("zhiben.auth")
@@ -114,13 +115,20 @@ async def login(
     return tokens
 
 
-def _access(settings: Settings, user: User, auth_session: AuthSession) -> tuple[str, int]:
+def _access(
+    settings: Settings,
+    user: User,
+    auth_session: AuthSession,
+    issued: auth_replay.Issued | None = None,
+) -> tuple[str, int]:
     return security.create_access_token(
         user_id=user.id,
         session_id=auth_session.id,
         role=user.role.value if isinstance(user.role, Role) else str(user.role),
         secret=settings.resolved_secret_key(),
         minutes=settings.access_token_minutes,
+        issued_at=issued.issued_at if issued else None,
+        jti=issued.jti if issued else None,
     )
 
 
@@ -131,8 +139,9 @@ async def _issue(
     user: User,
     auth_session: AuthSession,
     previous: str | None = None,
+    issued: auth_replay.Issued | None = None,
 ) -> IssuedTokens:
-    access, expires_in = _access(settings, user, auth_session)
+    access, expires_in = _access(settings, user, auth_session, issued)
     if previous is None:
         refresh, refresh_hash = security.new_refresh_token()
     else:
@@ -150,10 +159,13 @@ async def _issue(
 
 
 async def refresh(
-    *, session: AsyncSession, settings: Settings, token: str
+    *, session: AsyncSession, settings: Settings, token: str, key: RefreshKey | None = None
 ) -> IssuedTokens | Unauthorized:
     """New tokens, or — when a rotated token is reused — the 401 to answer *after* the
-    family's revocation is committed (raising would roll the revocation back)."""
+    family's revocation is committed (raising would roll the revocation back).
+
+    With an `Idempotency-Key` already answered for this family: the same pair again
+    (`auth_replay`), checked after the family's revocation, so a logout ends replays too."""
     now = datetime.now(UTC)
     row = await session.scalar(
         select(RefreshToken)
@@ -165,6 +177,9 @@ async def refresh(
     auth_session = await session.get(AuthSession, row.session_id)
     if auth_session is None or auth_session.revoked_at is not None or row.expires_at <= now:
         raise Unauthorized("刷新令牌已失效", "Refresh token revoked", code="invalid_refresh_token")
+    first = await auth_replay.find(session, settings, row.session_id, key) if key else None
+    if first is not None:
+        return await _replayed(session, settings, token, auth_session, first)
     if row.used_at is not None:
         retried = await _retry_in_grace(session, settings, row, token, auth_session, now)
         return retried or await _revoke_reused(session, auth_session, now)
@@ -177,9 +192,31 @@ async def refresh(
     )
     if getattr(result, "rowcount", 1) != 1:
         raise Unauthorized("刷新令牌已被使用", "Refresh token reused", code="refresh_token_reused")
+    issued = auth_replay.Issued(now.replace(microsecond=0), uuid.uuid4().hex)
+    if key is not None:
+        await auth_replay.remember(session, row.session_id, key, issued)
     return await _issue(
-        session=session, settings=settings, user=user, auth_session=auth_session, previous=token
+        session=session,
+        settings=settings,
+        user=user,
+        auth_session=auth_session,
+        previous=token,
+        issued=issued,
     )
+
+
+async def _replayed(
+    session: AsyncSession,
+    settings: Settings,
+    token: str,
+    auth_session: AuthSession,
+    first: auth_replay.Issued,
+) -> IssuedTokens:
+    """The pair first answered under this Idempotency-Key, signed again from its claims."""
+    user = await _active_user(session, auth_session)
+    access, expires_in = _access(settings, user, auth_session, first)
+    successor, _hash = security.successor_refresh_token(token, settings.resolved_secret_key())
+    return IssuedTokens(access_token=access, expires_in=expires_in, refresh_token=successor)
 
 
 async def _active_user(session: AsyncSession, auth_session: AuthSession) -> User:

@@ -129,10 +129,10 @@ async def render(
             stream = ledger_xlsx.stream_xlsx(
                 sessionmaker, actor, filters, jurisdiction=jurisdiction
             )
-        data = b"".join([chunk async for chunk in stream])
-        key = await storage.put(data, content_type=MEDIA[fmt])
+        # Streamed into storage batch by batch: memory stays flat however many rows.
+        key, size = await storage.put_stream(stream, content_type=MEDIA[fmt])
         values |= {
-            "status": ExportStatus.done, "file_key": key, "size": len(data),
+            "status": ExportStatus.done, "file_key": key, "size": size,
             "expires_at": now + timedelta(days=keep_days),
         }  # fmt: skip
     async with sessionmaker() as session, session.begin():

@@ -24,12 +24,11 @@ async def fan_out(ctx: JobContext, *, event_id: str) -> None:
 
 @task(outbox.DELIVER, queue="webhooks", retry=DELIVERY_RETRY)
 async def deliver(ctx: JobContext, *, delivery_id: int) -> None:
-    async with ctx.sessionmaker() as session:
-        claimed = await dispatch.load_pending(session, delivery_id=delivery_id)
+    async with ctx.sessionmaker() as session, session.begin():
+        claimed = await dispatch.load_pending(session, delivery_id=delivery_id, now=ctx.clock())
     if claimed is None:
         return
     sender = Relay(
-        ctx.sessionmaker,
         allowed_hosts=ctx.settings.webhook_allowed_hosts,
         client=ctx.http_client,
         resolver=ctx.resolver,

@@ -411,3 +411,39 @@ async def test_dead_delivery_redelivered(
     [d] = await deliveries(client, world, hook["id"])
     assert (d["status"], d["attempts"]) == ("delivered", 1)
     assert consumer.event_ids()[-1] == dead["event_id"]  # the same webhook-id: consumers dedupe
+
+
+async def test_switched_off_before_delivery_is_skipped_then_resent(
+    client: httpx.AsyncClient, world: World, app_instance: Any
+) -> None:
+    """Issue 13: a delivery whose subscription is switched off after the event ends
+    `skipped` (shown, not silently dropped) and can be re-sent once it is active again."""
+    hook = await subscribe(client, world)
+    await new_hazard(client, world, "grid1")
+    consumer = Consumer()
+    relay, _ = relay_for(app_instance, consumer)
+    await relay.run_due()  # the fan-out only: the delivery exists, not yet sent
+    [pending] = await deliveries(client, world, hook["id"])
+    assert pending["status"] == "pending"
+    hook_url = f"{API}/{hook['id']}"
+    off = await client.patch(hook_url, json={"is_active": False}, headers=world.headers("office"))
+    assert off.status_code == 200
+    await relay.drain()
+    assert consumer.requests == []
+    [skipped] = await deliveries(client, world, hook["id"])
+    assert (skipped["status"], skipped["last_error"]) == ("skipped", "subscription_inactive")
+    assert skipped["attempts"] == 0
+    url = f"{hook_url}/deliveries/{skipped['id']}/redeliver"
+    refused = await client.post(url, headers=world.headers("office"))
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "subscription_inactive"
+    on = await client.patch(hook_url, json={"is_active": True}, headers=world.headers("office"))
+    assert on.status_code == 200
+    resent = await client.post(url, headers=world.headers("office"))
+    assert resent.status_code == 200, resent.text
+    assert resent.json()["status"] == "pending"
+    relay, _ = relay_for(app_instance, consumer)  # a runner whose clock starts now
+    await relay.drain()
+    [d] = await deliveries(client, world, hook["id"])
+    assert (d["status"], d["attempts"], d["last_error"]) == ("delivered", 1, None)
+    assert consumer.event_ids() == [skipped["event_id"]]

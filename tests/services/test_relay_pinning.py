@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.services.webhooks.relay import Relay, make_client
+from app.services.webhooks.relay import make_client
 from app.services.webhooks.urls import is_public_address
 from tests.api.hazard_helpers import new_hazard
 from tests.conftest import World
@@ -70,12 +70,13 @@ async def test_connection_goes_to_the_checked_address(
         asked.append(host)
         return ["127.0.0.1"]
 
-    relay = Relay(app_instance.state.sessionmaker, allowed_hosts=[PINNED_HOST], resolver=resolver)
+    # The runner's clock starts when it is made: after the hazard, so its jobs are due.
+    relay, http = relay_for(app_instance, None, resolver=resolver)
     try:
-        result = await relay.run_once()
+        result = await relay.drain()
     finally:
-        await relay.aclose()
-    assert result.delivered == 1
+        await http.aclose()
+    assert (result.done, result.retrying, result.dead) == (2, 0, 0)  # fan-out, delivery
     assert asked == [PINNED_HOST]
     [(headers, _body)] = received
     assert headers["Host"] == f"{PINNED_HOST}:{port}"  # the name, not the address

@@ -63,9 +63,14 @@ async def fan_out_event(session: AsyncSession, *, event_id: uuid.UUID, now: date
     return len(added)
 
 
-async def load_pending(session: AsyncSession, *, delivery_id: int) -> Claimed | None:
-    """The delivery to attempt, or None when it is no longer pending or its subscription
-    was switched off (the job then ends quietly)."""
+SUBSCRIPTION_INACTIVE = "subscription_inactive"
+RESENDABLE = (DeliveryStatus.failed, DeliveryStatus.skipped)
+
+
+async def load_pending(session: AsyncSession, *, delivery_id: int, now: datetime) -> Claimed | None:
+    """The delivery to attempt, or None when it is no longer pending. A pending delivery
+    whose subscription was switched off meanwhile ends `skipped` (not silently dropped): the
+    deliveries list shows it, and it can be re-sent once the subscription is active again."""
     row = (
         await session.execute(
             select(WebhookDelivery, WebhookSubscription, OutboxEvent)
@@ -74,13 +79,17 @@ async def load_pending(session: AsyncSession, *, delivery_id: int) -> Claimed | 
             .where(
                 WebhookDelivery.id == delivery_id,
                 WebhookDelivery.status == DeliveryStatus.pending,
-                WebhookSubscription.is_active.is_(True),
             )
         )
     ).first()
     if row is None:
         return None
     delivery, sub, event = row
+    if not sub.is_active:
+        delivery.status, delivery.last_error = DeliveryStatus.skipped, SUBSCRIPTION_INACTIVE
+        delivery.next_attempt_at = now
+        await session.flush()
+        return None
     return Claimed(
         delivery.id,
         delivery.attempts,
@@ -126,22 +135,31 @@ async def record_attempt(
 async def redeliver(
     session: AsyncSession, *, actor: Actor, webhook_id: uuid.UUID, delivery_id: int
 ) -> WebhookDelivery:
-    """Send a dead (`failed`) delivery again from attempt one, as a new job."""
+    """Send a dead (`failed`) or `skipped` delivery again from attempt one, as a new job."""
     require_permission(actor, Permission.WEBHOOK_MANAGE)
-    delivery = await session.scalar(
-        select(WebhookDelivery).where(
-            WebhookDelivery.id == delivery_id, WebhookDelivery.subscription_id == webhook_id
+    row = (
+        await session.execute(
+            select(WebhookDelivery, WebhookSubscription.is_active)
+            .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+            .where(WebhookDelivery.id == delivery_id, WebhookDelivery.subscription_id == webhook_id)
         )
-    )
-    if delivery is None:
+    ).first()
+    if row is None:
         raise NotFound("投递记录不存在", "Delivery not found")
-    if delivery.status != DeliveryStatus.failed:
+    delivery, active = row
+    if delivery.status not in RESENDABLE:
         raise Conflict(
-            "只有投递失败的记录可以重新投递",
-            "Only a failed delivery can be re-sent",
+            "只有投递失败或已跳过的记录可以重新投递",
+            "Only a failed or skipped delivery can be re-sent",
             code="delivery_not_failed",
         )
-    now = utcnow()
+    if not active:
+        raise Conflict(
+            "订阅已停用：启用后才能重新投递",
+            "The subscription is inactive: activate it to re-send",
+            code=SUBSCRIPTION_INACTIVE,
+        )
+    before, now = delivery.status, utcnow()
     delivery.status, delivery.attempts = DeliveryStatus.pending, 0
     delivery.last_error, delivery.next_attempt_at = None, now
     await session.flush()
@@ -152,6 +170,6 @@ async def redeliver(
         action="redeliver",
         object_type="webhook_delivery",
         object_id=str(delivery.id),
-        changes={"status": {"before": "failed", "after": "pending"}},
+        changes={"status": {"before": str(before), "after": "pending"}},
     )
     return delivery

@@ -1,14 +1,9 @@
-"""The outbox relay: publishes committed outbox events to webhook subscriptions.
+"""The webhook sender: one signed POST of one delivery (the `webhooks.deliver` job's HTTP call).
 
-Quality notes §7 "Outbox for notifications": a change and its outbox row commit together; this
-relay fans each unsent event out into one delivery row per matching active subscription and
-then POSTs the deliveries, retrying with backoff. Delivery is AT LEAST ONCE — a relay killed
-after a consumer answered 2xx but before it recorded that sends the event again — so
-consumers dedupe by `event_id` (the `X-Zhiben-Event-Id` header).
-
-On PostgreSQL several relays may run at once: fan-out and claims use
-`SELECT … FOR UPDATE SKIP LOCKED`, and a claimed delivery's `next_attempt_at` is pushed ahead
-(a lease) so no other relay sends it meanwhile. SQLite has one writer: plain selects.
+Fan-out, claims, retries and the dead state live in the job engine (`app/tasks/webhooks.py`,
+`app/services/webhooks/dispatch.py`). Delivery is AT LEAST ONCE — a worker killed after a
+consumer answered 2xx but before it recorded that sends the event again, with the same
+`webhook-id` — so consumers dedupe by that id (also in `X-Zhiben-Event-Id`).
 """
 
 from __future__ import annotations
@@ -18,19 +13,15 @@ import hashlib
 import hmac
 import json
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from datetime import timedelta
 
 import httpx
-from sqlalchemy import Select, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.errors import AppError
 from app.models.audit import OutboxEvent
-from app.models.base import utcnow
-from app.models.webhook import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from app.schemas.common import wire_datetime
 from app.services.webhooks.standard import standard_headers
 from app.services.webhooks.transport import PinnedTransport, pinned
 from app.services.webhooks.urls import (
@@ -43,11 +34,9 @@ from app.services.webhooks.urls import (
 MAX_ATTEMPTS = 8
 BASE_DELAY_S = 10
 MAX_DELAY_S = 3600
-LEASE = timedelta(seconds=60)  # longer than one send may take (TOTAL_TIMEOUT_S)
 CONNECT_TIMEOUT_S = 3.0
 TOTAL_TIMEOUT_S = 10.0
 MAX_RESPONSE_BYTES = 4096  # a consumer's answer is not read beyond this
-SEND_CONCURRENCY = 10
 
 
 def backoff(attempts: int) -> timedelta:
@@ -91,7 +80,7 @@ def event_body(event: OutboxEvent) -> bytes:
         "object_type": event.object_type,
         "object_id": event.object_id,
         "payload": event.payload,
-        "created_at": event.created_at.isoformat(),
+        "created_at": wire_datetime(event.created_at),
     }
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
@@ -107,132 +96,22 @@ class Claimed:
     body: bytes
 
 
-@dataclass
-class CycleResult:
-    fanned_out: int = 0
-    delivered: int = 0
-    retrying: int = 0
-    failed: int = 0
-
-
-S = TypeVar("S", bound=Select)  # type: ignore[type-arg]
-
-
-def _locking(session: AsyncSession, stmt: S, **of: Any) -> S:
-    """FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has a single writer and no row locks."""
-    if session.get_bind().dialect.name == "postgresql":
-        return stmt.with_for_update(skip_locked=True, **of)
-    return stmt
-
-
 class Relay:
     def __init__(
         self,
-        sessionmaker: async_sessionmaker[AsyncSession],
         *,
         allowed_hosts: Collection[str] = (),
         client: httpx.AsyncClient | None = None,
         resolver: Resolver = system_resolver,
-        clock: Callable[[], datetime] = utcnow,
-        batch_size: int = 100,
     ) -> None:
-        self._sessionmaker = sessionmaker
         self._allowed = list(allowed_hosts)
         self._own_client = client is None
         self._client = client or make_client()
         self._resolve = resolver
-        self._clock = clock
-        self._batch = batch_size
 
     async def aclose(self) -> None:
         if self._own_client:
             await self._client.aclose()
-
-    async def run_once(self) -> CycleResult:
-        result = CycleResult(fanned_out=await self.fan_out())
-        await self.deliver_due(result)
-        return result
-
-    async def fan_out(self) -> int:
-        """Turn every unsent outbox event into deliveries; returns how many events."""
-        total = 0
-        while True:
-            n = await self._fan_out_batch()
-            total += n
-            if n < self._batch:
-                return total
-
-    async def _fan_out_batch(self) -> int:
-        # One transaction per batch: the deliveries and the event's sent_at commit together,
-        # and the row locks keep a concurrent relay off these events.
-        async with self._sessionmaker() as session, session.begin():
-            stmt = select(OutboxEvent).where(OutboxEvent.sent_at.is_(None))
-            stmt = _locking(session, stmt.order_by(OutboxEvent.id).limit(self._batch))
-            events = list(await session.scalars(stmt))
-            if not events:
-                return 0
-            subs = list(
-                await session.scalars(
-                    select(WebhookSubscription).where(WebhookSubscription.is_active.is_(True))
-                )
-            )
-            now = self._clock()
-            for event in events:
-                for sub in subs:
-                    if topic_matches(sub.topics, event.topic):
-                        session.add(_new_delivery(event, sub, now))
-                event.sent_at = now
-            return len(events)
-
-    async def deliver_due(self, result: CycleResult | None = None) -> CycleResult:
-        """Send every due pending delivery once (in claimed batches)."""
-        result = result or CycleResult()
-        gate = asyncio.Semaphore(SEND_CONCURRENCY)
-
-        async def one(c: Claimed) -> None:
-            async with gate:
-                code, error = await self._send(c)
-            await self._record(c, code, error, result)
-
-        while claimed := await self._claim():
-            await asyncio.gather(*(one(c) for c in claimed))
-            if len(claimed) < self._batch:
-                break
-        return result
-
-    async def _claim(self) -> list[Claimed]:
-        now = self._clock()
-        async with self._sessionmaker() as session, session.begin():
-            stmt = (
-                select(WebhookDelivery, WebhookSubscription, OutboxEvent)
-                .join(
-                    WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id
-                )
-                .join(OutboxEvent, OutboxEvent.id == WebhookDelivery.event_id)
-                .where(
-                    WebhookDelivery.status == DeliveryStatus.pending,
-                    WebhookDelivery.next_attempt_at <= now,
-                    WebhookSubscription.is_active.is_(True),
-                )
-                .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-                .limit(self._batch)
-            )
-            stmt = _locking(session, stmt, of=WebhookDelivery)
-            out = []
-            for delivery, sub, event in (await session.execute(stmt)).all():
-                delivery.next_attempt_at = now + LEASE  # the lease: not due for anyone else
-                out.append(
-                    Claimed(
-                        delivery.id,
-                        delivery.attempts,
-                        sub.url,
-                        sub.secret,
-                        str(event.event_id),
-                        event.topic,
-                        event_body(event),
-                    )
-                )
-            return out
 
     async def send(self, c: Claimed) -> tuple[int | None, str | None]:
         """One delivery attempt (the webhooks.deliver job's HTTP call)."""
@@ -279,44 +158,3 @@ class Relay:
         finally:
             await resp.aclose()
         return resp.status_code
-
-    async def _record(
-        self, c: Claimed, code: int | None, error: str | None, result: CycleResult
-    ) -> None:
-        now = self._clock()
-        attempts = c.attempts + 1
-        values: dict[str, object] = {"attempts": attempts, "last_status_code": code}
-        if code is not None and 200 <= code < 300:
-            values |= {"status": DeliveryStatus.delivered, "delivered_at": now, "last_error": None}
-            result.delivered += 1
-        else:
-            values["last_error"] = (error or f"http_status {code}")[:200]
-            if attempts >= MAX_ATTEMPTS:
-                values["status"] = DeliveryStatus.failed
-                result.failed += 1
-            else:
-                values["next_attempt_at"] = now + backoff(attempts)
-                result.retrying += 1
-        async with self._sessionmaker() as session, session.begin():
-            # Guarded by the attempt count: if the lease ran out and another relay already
-            # recorded this attempt, this stale result changes nothing.
-            await session.execute(
-                update(WebhookDelivery)
-                .where(
-                    WebhookDelivery.id == c.delivery_id,
-                    WebhookDelivery.status == DeliveryStatus.pending,
-                    WebhookDelivery.attempts == c.attempts,
-                )
-                .values(**values)
-            )
-
-
-def _new_delivery(event: OutboxEvent, sub: WebhookSubscription, now: datetime) -> WebhookDelivery:
-    return WebhookDelivery(
-        event_id=event.id,
-        subscription_id=sub.id,
-        status=DeliveryStatus.pending,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
