@@ -21,6 +21,8 @@ from app.models.inspection import Inspection, InspectionKind, InspectionQuiz
 from app.models.records import Certificate, Drill, DrillKind, PersonRole, Training, TrainingTopic
 from app.rules.accidents import AccidentGrade
 from app.rules.calendar import periods, utc_bounds
+from app.rules.overdue import OVERDUE_STATES as _OVERDUE_STATES
+from app.services.hazards.overdue import overdue_clause
 
 # Plan period (方案 标题: 2024–2026) within which principal heads' training must reach 100 %.
 PLAN_START = date(2024, 1, 1)
@@ -30,8 +32,8 @@ OPEN_STATES = (
     HazardStatus.rectifying.value,
     HazardStatus.pending_verification.value,
 )
-# Brief §3: overdue = reported or rectifying past the deadline.
-OVERDUE_STATES = (HazardStatus.reported.value, HazardStatus.rectifying.value)
+# The overdue rule lives in app/rules/overdue.py (re-exported: statistics import it here).
+OVERDUE_STATES = _OVERDUE_STATES
 
 
 @dataclass
@@ -174,8 +176,7 @@ def hazard_clauses(on: date, live: bool) -> tuple[ColumnElement[bool], ColumnEle
     that day is not kept), which errs towards reporting.
     """
     if live:
-        overdue = and_(Hazard.status.in_(OVERDUE_STATES), Hazard.deadline < on)
-        return Hazard.status.in_(OPEN_STATES), overdue
+        return Hazard.status.in_(OPEN_STATES), overdue_clause(on)
     _, end = utc_bounds(on, on)
     is_open = and_(
         Hazard.found_at < end,
