@@ -25,7 +25,7 @@ from app.schemas.accident import AccidentCreate, AccidentUpdate, InterviewCreate
 from app.services import audit, meta
 from app.services.enterprises import visible_enterprise
 from app.services.insert_once import id_conflict, insert_once, replay_existing
-from app.services.pagination import keyset_page
+from app.services.listing import scoped_list
 from app.services.policy import Actor, Permission, require_permission, scope_by_enterprise
 
 meta.register("accident_grade", GRADE_LABELS)
@@ -156,19 +156,19 @@ async def list_accidents(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[Accident], str | None]:
-    require_permission(actor, Permission.ACCIDENT_READ)
-    stmt = select(Accident).where(scope_by_enterprise(actor, Accident.enterprise_id))
-    if enterprise_id:
-        stmt = stmt.where(Accident.enterprise_id == enterprise_id)
-    if grade:
-        stmt = stmt.where(Accident.grade == grade)
+    where = []
     if year:
         # The year on the Asia/Shanghai calendar (brief §4), as a half-open UTC range.
         lo, hi = utc_bounds(date(year, 1, 1), date(year, 12, 31))
-        stmt = stmt.where(Accident.occurred_at >= lo, Accident.occurred_at < hi)
-    return await keyset_page(
+        where = [Accident.occurred_at >= lo, Accident.occurred_at < hi]
+    return await scoped_list(
         session,
-        stmt,
+        Accident,
+        actor=actor,
+        permission=Permission.ACCIDENT_READ,
+        scope=scope_by_enterprise(actor, Accident.enterprise_id),
+        equal=[(Accident.enterprise_id, enterprise_id), (Accident.grade, grade)],
+        where=where,
         order=[Accident.occurred_at, Accident.id],
         limit=limit,
         cursor=cursor,
@@ -236,15 +236,14 @@ async def list_interviews(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[Interview], str | None]:
-    require_permission(actor, Permission.ACCIDENT_READ)
-    stmt = select(Interview).where(scope_by_enterprise(actor, Interview.enterprise_id))
-    if enterprise_id:
-        stmt = stmt.where(Interview.enterprise_id == enterprise_id)
-    if year:
-        stmt = stmt.where(Interview.held_on.between(date(year, 1, 1), date(year, 12, 31)))
-    return await keyset_page(
+    return await scoped_list(
         session,
-        stmt,
+        Interview,
+        actor=actor,
+        permission=Permission.ACCIDENT_READ,
+        scope=scope_by_enterprise(actor, Interview.enterprise_id),
+        equal=[(Interview.enterprise_id, enterprise_id)],
+        where=[Interview.held_on.between(date(year, 1, 1), date(year, 12, 31))] if year else [],
         order=[Interview.held_on, Interview.id],
         limit=limit,
         cursor=cursor,

@@ -13,6 +13,7 @@ from app.models.permit import ConfinedSpace
 from app.schemas.confined_space import ConfinedSpaceCreate
 from app.services import audit
 from app.services.enterprises import visible_enterprise
+from app.services.insert_once import id_conflict, insert_once, replay_existing
 from app.services.pagination import keyset_page
 from app.services.policy import Actor, Permission, require_permission
 
@@ -24,10 +25,14 @@ async def create_space(
 ) -> tuple[ConfinedSpace, bool]:
     require_permission(actor, Permission.PERMIT_WRITE)
     enterprise = await visible_enterprise(session, actor=actor, enterprise_id=enterprise_id)
-    if data.id is not None and (row := await session.get(ConfinedSpace, data.id)) is not None:
+
+    async def replay(row: ConfinedSpace) -> ConfinedSpace:
         if row.enterprise_id != enterprise.id or row.name != data.name:
-            raise Conflict("该 id 已被使用", "Id already used", code="id_conflict")
-        return row, False
+            raise id_conflict()
+        return row
+
+    if (stored := await replay_existing(session, ConfinedSpace, data.id, replay)) is not None:
+        return stored, False
     code = await _free_code(session, enterprise.id, data.code)
     gases = sorted({g.value for g in data.poisoning_gases})
     row = ConfinedSpace(
@@ -42,8 +47,8 @@ async def create_space(
         signs_posted=data.signs_posted,
         created_by=actor.user_id,
     )
-    session.add(row)
-    await session.flush()
+    if (stored := await insert_once(session, row, replay)) is not None:
+        return stored, False
     audit.record(
         session,
         actor=actor,

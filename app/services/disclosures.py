@@ -12,10 +12,9 @@ import uuid
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import NotFound, Unprocessable
 from app.models.base import utcnow
 from app.models.disclosure import DISCLOSURE_KIND_LABELS, Disclosure, DisclosureKind
 from app.models.enterprise import Enterprise
@@ -23,6 +22,7 @@ from app.models.hazard import Hazard
 from app.schemas.plan_records import DisclosureCreate
 from app.services import audit, meta
 from app.services.hazards.labels import STATUS_LABELS
+from app.services.insert_once import id_conflict, insert_once, replay_existing
 from app.services.pagination import keyset_page
 from app.services.policy import Actor, Permission, require_permission
 
@@ -90,20 +90,20 @@ async def publish_new(
 ) -> tuple[Disclosure, bool]:
     """Create a disclosure and publish it at once (the office selects what goes out)."""
     require_permission(actor, Permission.PLAN_MANAGE)
-    if data.id is not None and (old := await session.get(Disclosure, data.id)) is not None:
+
+    async def replay(old: Disclosure) -> Disclosure:
         if old.kind != data.kind.value or old.hazard_id != data.hazard_id:
-            raise Conflict("该 id 已用于另一条公布", "Id already used", code="id_conflict")
-        return old, False
+            raise id_conflict("该 id 已用于另一条公布")
+        return old
+
+    if (stored := await replay_existing(session, Disclosure, data.id, replay)) is not None:
+        return stored, False
     fields = await _fields(session, data)
     row = Disclosure(
         id=data.id or uuid.uuid4(), created_by=actor.user_id, published_at=utcnow(), **fields
     )
-    session.add(row)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("该公布正在提交，请重试", "Concurrent create", code="id_conflict") from exc
+    if (stored := await insert_once(session, row, replay)) is not None:
+        return stored, False
     _record(session, actor, row, "publish", audit.diff({}, fields))
     return row, True
 

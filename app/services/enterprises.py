@@ -29,7 +29,7 @@ from app.rules.uscc import is_valid_uscc
 from app.schemas.enterprise import HEAD_EDITABLE_FIELDS, EnterpriseCreate, EnterpriseUpdate
 from app.services import audit
 from app.services.insert_once import Replay, id_conflict, insert_once, replay_existing
-from app.services.pagination import keyset_page
+from app.services.listing import scoped_list
 from app.services.policy import Actor, Permission, enterprise_scope, require_permission
 
 
@@ -66,20 +66,20 @@ async def list_enterprises(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[Enterprise], str | None]:
-    require_permission(actor, Permission.ENTERPRISE_READ)
-    stmt = select(Enterprise).where(enterprise_scope(actor))
-    if grid_id:
-        stmt = stmt.where(Enterprise.grid_id == grid_id)
-    if tier:
-        stmt = stmt.where(Enterprise.tier == tier)
-    if sector:
-        stmt = stmt.where(Enterprise.sector == sector)
-    if feature:
-        stmt = stmt.where(has_feature(session, feature))
+    where = [has_feature(session, feature)] if feature else []
     if q:
-        stmt = stmt.where(Enterprise.name.contains(q, autoescape=True))
-    return await keyset_page(
-        session, stmt, order=[Enterprise.name, Enterprise.id], limit=limit, cursor=cursor
+        where.append(Enterprise.name.contains(q, autoescape=True))
+    return await scoped_list(
+        session,
+        Enterprise,
+        actor=actor,
+        permission=Permission.ENTERPRISE_READ,
+        scope=enterprise_scope(actor),
+        equal=[(Enterprise.grid_id, grid_id), (Enterprise.tier, tier), (Enterprise.sector, sector)],
+        where=where,
+        order=[Enterprise.name, Enterprise.id],
+        limit=limit,
+        cursor=cursor,
     )
 
 

@@ -8,16 +8,16 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict, Unprocessable
+from app.core.errors import Unprocessable
 from app.models.enterprise import Enterprise
 from app.models.principal_action import PrincipalAction
 from app.rules.five_lead import FIVE_LEAD_LABELS
 from app.schemas.plan_records import PrincipalActionCreate
 from app.services import audit, meta
 from app.services.enterprises import visible_enterprise
+from app.services.insert_once import id_conflict, insert_once, replay_existing
 from app.services.pagination import keyset_page
 from app.services.policy import Actor, Permission, require_permission
 
@@ -52,17 +52,17 @@ async def create_action(
         "acted_on": data.acted_on,
         "description": data.description,
     }
-    if data.id is not None and (old := await session.get(PrincipalAction, data.id)) is not None:
+
+    async def replay(old: PrincipalAction) -> dict[str, Any]:
         if any(getattr(old, k) != v for k, v in fields.items()):
-            raise Conflict("该 id 已用于另一条记录", "Id already used", code="id_conflict")
-        return shape(old), False
+            raise id_conflict("该 id 已用于另一条记录")
+        return shape(old)
+
+    if (stored := await replay_existing(session, PrincipalAction, data.id, replay)) is not None:
+        return stored, False
     row = PrincipalAction(id=data.id or uuid.uuid4(), created_by=actor.user_id, **fields)
-    session.add(row)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("该记录正在提交，请重试", "Concurrent create", code="id_conflict") from exc
+    if (stored := await insert_once(session, row, replay)) is not None:
+        return stored, False
     _record(session, actor, row, fields)
     return shape(row), True
 

@@ -20,10 +20,8 @@ from sqlalchemy import (
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.errors import Conflict
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard
 from app.models.inspection import Inspection
@@ -33,6 +31,7 @@ from app.schemas.plan_records import PriorityTaskCreate
 from app.services import audit, meta
 from app.services.compliance.facts import OPEN_STATES
 from app.services.enterprises import has_any_feature
+from app.services.insert_once import id_conflict, insert_once, replay_existing
 from app.services.inspection_plans.plans import VISIT_KINDS
 from app.services.policy import Actor, Permission, require_permission
 
@@ -119,17 +118,17 @@ async def create_task(
 ) -> tuple[dict[str, Any], bool]:
     require_permission(actor, Permission.PLAN_MANAGE)
     fields = data.model_dump(exclude={"id"}, mode="json")
-    if data.id is not None and (old := await session.get(PriorityTask, data.id)) is not None:
+
+    async def replay(old: PriorityTask) -> dict[str, Any]:
         if any(getattr(old, k) != v for k, v in fields.items()):
-            raise Conflict("该 id 已用于另一任务", "Id already used", code="id_conflict")
-        return await shape(session, old), False
+            raise id_conflict("该 id 已用于另一任务")
+        return await shape(session, old)
+
+    if (stored := await replay_existing(session, PriorityTask, data.id, replay)) is not None:
+        return stored, False
     task = PriorityTask(id=data.id or uuid.uuid4(), created_by=actor.user_id, **fields)
-    session.add(task)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("该任务正在提交，请重试", "Concurrent create", code="id_conflict") from exc
+    if (stored := await insert_once(session, task, replay)) is not None:
+        return stored, False
     audit.record(
         session,
         actor=actor,

@@ -37,7 +37,7 @@ from app.schemas.records import CertificateCreate, CertificateRead, DrillCreate,
 from app.services import audit, meta, uploads
 from app.services.enterprises import visible_enterprise
 from app.services.insert_once import id_conflict, insert_once, replay_existing
-from app.services.pagination import keyset_page
+from app.services.listing import scoped_list
 from app.services.policy import Actor, Permission, require_permission
 
 meta.register("drill_kind", DRILL_KIND_LABELS)
@@ -179,13 +179,16 @@ async def list_drills(
     cursor: str | None,
 ) -> tuple[list[Drill], str | None]:
     ent_id = await _enterprise_for(session, actor, enterprise_id, write=False)
-    stmt = select(Drill).where(Drill.enterprise_id == ent_id)
-    if kind:
-        stmt = stmt.where(Drill.kind == kind)
-    if year:
-        stmt = stmt.where(Drill.held_on.between(date(year, 1, 1), date(year, 12, 31)))
-    return await keyset_page(
-        session, stmt, order=[Drill.held_on, Drill.id], limit=limit, cursor=cursor, descending=True
+    return await scoped_list(
+        session,
+        Drill,
+        scope=Drill.enterprise_id == ent_id,
+        equal=[(Drill.kind, kind)],
+        where=[Drill.held_on.between(date(year, 1, 1), date(year, 12, 31))] if year else [],
+        order=[Drill.held_on, Drill.id],
+        limit=limit,
+        cursor=cursor,
+        descending=True,
     )
 
 
@@ -224,14 +227,11 @@ async def list_trainings(
     cursor: str | None,
 ) -> tuple[list[Training], str | None]:
     ent_id = await _enterprise_for(session, actor, enterprise_id, write=False)
-    stmt = select(Training).where(Training.enterprise_id == ent_id)
-    if topic:
-        stmt = stmt.where(Training.topic == topic)
-    if person_role:
-        stmt = stmt.where(Training.person_role == person_role)
-    return await keyset_page(
+    return await scoped_list(
         session,
-        stmt,
+        Training,
+        scope=Training.enterprise_id == ent_id,
+        equal=[(Training.topic, topic), (Training.person_role, person_role)],
         order=[Training.completed_on, Training.id],
         limit=limit,
         cursor=cursor,
@@ -357,13 +357,15 @@ async def list_certificates(
 ) -> tuple[list[CertificateRead], str | None]:
     today = today_in_shanghai()
     ent_id = await _enterprise_for(session, actor, enterprise_id, write=False)
-    stmt = select(Certificate).where(Certificate.enterprise_id == ent_id)
-    if category:
-        stmt = stmt.where(Certificate.category == category)
-    if status:
-        stmt = stmt.where(status_filter(status, today, warning_days))
-    rows, nxt = await keyset_page(
-        session, stmt, order=[Certificate.expires_on, Certificate.id], limit=limit, cursor=cursor
+    rows, nxt = await scoped_list(
+        session,
+        Certificate,
+        scope=Certificate.enterprise_id == ent_id,
+        equal=[(Certificate.category, category)],
+        where=[status_filter(status, today, warning_days)] if status else [],
+        order=[Certificate.expires_on, Certificate.id],
+        limit=limit,
+        cursor=cursor,
     )
     views = [certificate_view(c, actor=actor, warning_days=warning_days, today=today) for c in rows]
     return views, nxt

@@ -3,13 +3,15 @@ table of `(from states, action) → to` with the permission, roles and required 
 step; `transition()` checks them, runs the domain's guards, moves the state, stamps the time,
 and writes the history, audit and outbox rows in the caller's transaction.
 
-Built for permits (issue 15) and meant to carry the hazard lifecycle as well (issue 16): a
-domain supplies its table and a history writer; locking and scoping stay in the domain's
-own lookup, which runs before `transition()`.
+Carries the permit (issue 15) and the hazard (issue 16) lifecycles: a domain supplies its
+table, a history writer and, where it needs them, an event payload builder, actor gates that
+depend on the object (who may verify a hazard), conditional requirements and a mutation hook;
+locking and scoping stay in the domain's own lookup, which runs before `transition()`.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +32,27 @@ class Stateful(Protocol):
 
 
 @dataclass(frozen=True)
+class Gate:
+    """Who may take a step, decided on the object (403 `code` with the message otherwise)."""
+
+    allows: Callable[[Actor, Any], bool]
+    zh: str
+    en: str
+    code: str
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Body fields required only when `applies(obj)`; 422 `code`, `zh`/`en` + missing names."""
+
+    fields: tuple[str, ...]
+    applies: Callable[[Any], bool]
+    zh: str
+    en: str
+    code: str
+
+
+@dataclass(frozen=True)
 class Step:
     sources: frozenset[str]
     # None: the handler decides (e.g. a sign-off that approves only at the last step).
@@ -41,10 +64,18 @@ class Step:
     stamp: str | None = None
     # Body fields that must be present and non-blank.
     required: tuple[str, ...] = ()
+    # Checked right after the state (409), before the required fields.
+    gate: Gate | None = None
+    # Checked after the guards (e.g. a date check runs first), on the `body` mapping.
+    conditional: tuple[Requirement, ...] = ()
 
 
 HistoryWriter = Callable[..., Awaitable[Any]]
-Guard = Callable[[], Awaitable[None]]
+# A guard or hook may be sync or async (a date check needs no await).
+Guard = Callable[[], Awaitable[None] | None]
+# (session, obj, from status) → the outbox payload, replacing the default one.
+PayloadBuilder = Callable[[AsyncSession, Any, str], Awaitable[dict[str, Any]]]
+STALE = ("对象已被他人修改，请刷新后重试", "Modified concurrently")
 
 
 @dataclass(frozen=True)
@@ -55,6 +86,9 @@ class Machine:
     # Attributes whose before/after values go into the audit row.
     tracked: tuple[str, ...] = ("status",)
     topic_prefix: str = field(default="")
+    event_payload: PayloadBuilder | None = None
+    # The 409 of a concurrent write caught at flush (zh, en).
+    stale: tuple[str, str] = STALE
 
     def allowed(self, status: str) -> list[str]:
         return [a for a, s in self.steps.items() if status in s.sources]
@@ -84,13 +118,19 @@ class Machine:
         return step
 
 
-def _check_required(step: Step, data: Mapping[str, Any]) -> None:
-    missing = [f for f in step.required if data.get(f) in (None, "", [])]
+def _check_required(
+    fields: Sequence[str],
+    data: Mapping[str, Any],
+    zh: str = "缺少必填项：",
+    en: str = "Missing: ",
+    code: str = "fields_required",
+) -> None:
+    missing = [f for f in fields if data.get(f) in (None, "", [])]
     if missing:
         raise Unprocessable(
-            f"缺少必填项：{'、'.join(missing)}",
-            f"Missing: {', '.join(missing)}",
-            code="fields_required",
+            f"{zh}{'、'.join(missing)}",
+            f"{en}{', '.join(missing)}",
+            code=code,
             extra={
                 "errors": [{"loc": ["body", f], "msg": "必填", "type": "missing"} for f in missing]
             },
@@ -109,15 +149,19 @@ async def transition(
     target: str | None = None,
     note: str | None = None,
     payload: Mapping[str, Any] | None = None,
+    body: Mapping[str, Any] | None = None,
+    apply: Guard | None = None,
 ) -> Stateful:
-    """Take `action` on `obj` (already locked and scoped by the caller) in one transaction."""
-    if actor is not None:
-        machine.authorise(action, actor)
-    step = machine.check(action, obj.status)
-    _check_required(step, data or {})
-    for guard in guards:
-        await guard()
+    """Take `action` on `obj` (already locked and scoped by the caller) in one transaction.
+
+    `data` goes into the history row and, unless a separate `body` is given, is what the
+    required fields are checked on; `apply` changes the object's own fields after the checks
+    and before the status and stamp are set, so the audit diff sees its changes.
+    """
+    step = await _checks(machine, obj, actor, action, body if body is not None else data, guards)
     before = {k: getattr(obj, k) for k in machine.tracked}
+    if apply is not None:
+        await _run(apply)
     new_status = target or step.target
     if new_status is not None:
         obj.status = new_status
@@ -126,9 +170,41 @@ async def transition(
     try:
         await session.flush()
     except StaleDataError as exc:  # SQLite: a concurrent writer got there first
-        raise Conflict("对象已被他人修改，请刷新后重试", "Modified concurrently") from exc
+        raise Conflict(*machine.stale) from exc
     await _record(session, machine, obj, actor, action, before, note, data, payload)
     return obj
+
+
+async def _run(hook: Guard) -> None:
+    result = hook()
+    if inspect.isawaitable(result):
+        await result
+
+
+async def _checks(
+    machine: Machine,
+    obj: Stateful,
+    actor: Actor | None,
+    action: str,
+    body: Mapping[str, Any] | None,
+    guards: Sequence[Guard],
+) -> Step:
+    """Role (403), state (409), object gate (403), required fields (422), the domain's
+    guards, then the conditional requirements — in this order, which fixes which problem a
+    request with several gets."""
+    if actor is not None:
+        machine.authorise(action, actor)
+    step = machine.check(action, obj.status)
+    # A system transition (no actor) is not gated: the gates are about who acts.
+    if step.gate is not None and actor is not None and not step.gate.allows(actor, obj):
+        raise Forbidden(step.gate.zh, step.gate.en, code=step.gate.code)
+    _check_required(step.required, body or {})
+    for guard in guards:
+        await _run(guard)
+    for req in step.conditional:
+        if req.applies(obj):
+            _check_required(req.fields, body or {}, req.zh, req.en, req.code)
+    return step
 
 
 async def _record(
@@ -162,11 +238,15 @@ async def _record(
         object_id=obj.id,
         changes=changes,
     )
+    if machine.event_payload is not None:
+        event = await machine.event_payload(session, obj, before["status"])
+    else:
+        event = {"status": obj.status, "from": before["status"], **(payload or {})}
     audit.emit(
         session,
         topic=f"{machine.topic_prefix or machine.object_type}.{action}",
         object_type=machine.object_type,
         object_id=obj.id,
-        payload={"status": obj.status, "from": before["status"], **(payload or {})},
+        payload=event,
     )
     await session.flush()

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.rules.calendar import today_in_shanghai
+from app.rules.compliance import evaluation_date
 from app.services import meta
 from app.services.compliance.checks import CHECK_LABELS, Check, evaluate
 from app.services.compliance.facts import Facts, gather
@@ -27,13 +28,6 @@ class Compliance:
     year: int
     evaluated_on: date
     checks: list[Check]
-
-
-def evaluation_date(year: int, today: date) -> tuple[date, bool]:
-    """(date the year is judged on, whether that is today): a closed year on 31 December."""
-    if year < today.year:
-        return date(year, 12, 31), False
-    return today, True
 
 
 async def get_compliance(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -21,38 +20,17 @@ from app.models.inspection import Inspection, InspectionKind, InspectionQuiz
 from app.models.records import Certificate, Drill, DrillKind, PersonRole, Training, TrainingTopic
 from app.rules.accidents import AccidentGrade
 from app.rules.calendar import periods, utc_bounds
+from app.rules.compliance import PLAN_END as PLAN_END
+from app.rules.compliance import PLAN_START as PLAN_START
+from app.rules.compliance import Facts as Facts
+from app.rules.overdue import OVERDUE_STATES as OVERDUE_STATES
+from app.services.hazards.overdue import overdue_clause
 
-# Plan period (方案 标题: 2024–2026) within which principal heads' training must reach 100 %.
-PLAN_START = date(2024, 1, 1)
-PLAN_END = date(2026, 12, 31)
 OPEN_STATES = (
     HazardStatus.reported.value,
     HazardStatus.rectifying.value,
     HazardStatus.pending_verification.value,
 )
-# Brief §3: overdue = reported or rectifying past the deadline.
-OVERDUE_STATES = (HazardStatus.reported.value, HazardStatus.rectifying.value)
-
-
-@dataclass
-class Facts:
-    """What the records say about one enterprise for one year, up to the evaluation date."""
-
-    drills_by_month: dict[int, int] = field(default_factory=dict)
-    checks_by_month: dict[int, int] = field(default_factory=dict)
-    checks_without_quiz: int = 0
-    principal_trainees: set[str] = field(default_factory=set)
-    certificates: int = 0
-    certificates_bad: int = 0
-    certificates_expiring: int = 0
-    major_open: int = 0
-    major_overdue: int = 0
-    overdue: int = 0
-    hazard_standard_trainings: int = 0
-    # 较大及以上 accidents and 重大涉险 events of the year, and how many lack a follow-up.
-    serious_accidents: int = 0
-    accidents_without_interview: int = 0
-    accidents_not_reported: int = 0
 
 
 def month_case(col: Any, year: int, *, instant: bool) -> Any:
@@ -174,8 +152,7 @@ def hazard_clauses(on: date, live: bool) -> tuple[ColumnElement[bool], ColumnEle
     that day is not kept), which errs towards reporting.
     """
     if live:
-        overdue = and_(Hazard.status.in_(OVERDUE_STATES), Hazard.deadline < on)
-        return Hazard.status.in_(OPEN_STATES), overdue
+        return Hazard.status.in_(OPEN_STATES), overdue_clause(on)
     _, end = utc_bounds(on, on)
     is_open = and_(
         Hazard.found_at < end,

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard
 from app.rules.calendar import today_in_shanghai
-from app.services.hazards.queries import is_overdue
+from app.rules.overdue import is_overdue
 
 
 async def hazard_payload(session: AsyncSession, hazard: Hazard, **extra: Any) -> dict[str, Any]:
@@ -34,7 +34,7 @@ async def hazard_payload(session: AsyncSession, hazard: Hazard, **extra: Any) ->
         "level": hazard.level,
         "status": hazard.status,
         "deadline": hazard.deadline,
-        "overdue": is_overdue(hazard, today_in_shanghai()) > 0,
+        "overdue": is_overdue(hazard.status, hazard.deadline, today_in_shanghai()),
         "supervised": bool(hazard.supervised),
         **extra,
     }

@@ -7,14 +7,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, not_, or_, select
+from sqlalchemy import Select, false, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound
 from app.models.enterprise import Enterprise
-from app.models.hazard import Hazard, HazardHistory, HazardPhoto, HazardStatus
-from app.rules.calendar import days_overdue, today_in_shanghai, utc_bounds
+from app.models.hazard import Hazard, HazardHistory, HazardPhoto
+from app.rules.calendar import today_in_shanghai, utc_bounds
+from app.rules.overdue import OVERDUE_STATES as OVERDUE_STATES
+from app.rules.overdue import overdue_days
 from app.services.hazards.machine import allowed_actions
+from app.services.hazards.overdue import overdue_clause
 from app.services.pagination import keyset_page
 from app.services.policy import (
     Actor,
@@ -23,9 +26,6 @@ from app.services.policy import (
     require_hazard_read,
     require_permission,
 )
-
-# Brief §3: overdue = reported or rectifying past the deadline.
-OVERDUE_STATES = (HazardStatus.reported.value, HazardStatus.rectifying.value)
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,6 @@ class HazardFilters:
     q: str | None = None
     found_from: date | None = None
     found_to: date | None = None
-
-
-def overdue_clause(today: date) -> ColumnElement[bool]:
-    return and_(
-        Hazard.status.in_(OVERDUE_STATES), Hazard.deadline.is_not(None), Hazard.deadline < today
-    )
 
 
 def filtered(actor: Actor, f: HazardFilters, today: date) -> Select[Hazard]:
@@ -167,9 +161,7 @@ async def photo_map(
 
 def is_overdue(hazard: Hazard, today: date) -> int:
     """Days overdue (0 = not overdue), derived at read time from the Shanghai date."""
-    if hazard.status not in OVERDUE_STATES:
-        return 0
-    return days_overdue(hazard.deadline, today)
+    return overdue_days(hazard.status, hazard.deadline, today)
 
 
 def shape(hazard: Hazard, photos: list[dict[str, Any]], today: date) -> dict[str, Any]:

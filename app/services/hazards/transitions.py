@@ -1,21 +1,23 @@
-"""Lifecycle transitions (brief §3): each checks role, scope, state and required fields, then
-writes the change, a history row, an audit row and a `hazard.<action>` event in one
-transaction. The hazard row is locked (SELECT … FOR UPDATE on PostgreSQL) and versioned, so
-of two conflicting transitions one wins and the other gets 409 (or 412 with a stale If-Match).
+"""Lifecycle transitions (brief §3) on the shared engine (`app/services/workflow.py`): the
+table in `machine.py` drives permission, state, stamp, the verifier gate, the major plan's
+required fields, and the history, audit and `hazard.<action>` event rows, written with the
+change in one transaction. Each action here keeps only its own checks and field changes.
+
+The hazard row is locked (SELECT … FOR UPDATE on PostgreSQL) and versioned, so of two
+conflicting transitions one wins and the other gets 409 (or 412 with a stale If-Match).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.exc import StaleDataError
 
-from app.core.errors import Conflict, Forbidden, PreconditionFailed, Unprocessable
+from app.core.errors import Conflict, PreconditionFailed, Unprocessable
 from app.models.hazard import Hazard, HazardStatus, PhotoKind
-from app.models.user import Role
 from app.rules.calendar import today_in_shanghai
 from app.rules.levels import HazardLevel
 from app.schemas.hazard import (
@@ -27,78 +29,51 @@ from app.schemas.hazard import (
     VerifyBody,
 )
 from app.services import audit
-from app.services.hazards.common import OBJECT_TYPE, add_history, attach_photos, now_utc
-from app.services.hazards.events import hazard_payload
-from app.services.hazards.machine import TRANSITIONS, check_state
+from app.services.hazards.common import attach_photos, now_utc
+from app.services.hazards.machine import HAZARDS
 from app.services.hazards.queries import get_hazard
-from app.services.policy import Actor, require_permission
-
-_TRACKED = (
-    "status",
-    "deadline",
-    "responsible_person",
-    "level",
-    "supervised",
-    "production_suspended",
-)
+from app.services.policy import Actor
+from app.services.workflow import Guard, transition
 
 
-async def _begin(
+async def _load(
     session: AsyncSession, actor: Actor, hazard_id: uuid.UUID, action: str, if_match: int | None
 ) -> Hazard:
-    require_permission(actor, TRANSITIONS[action].permission)
+    """The locked hazard: permission (403) before the lookup (404), then If-Match (412)."""
+    HAZARDS.authorise(action, actor)
     hazard = await get_hazard(session, actor=actor, hazard_id=hazard_id, for_update=True)
     if if_match is not None and if_match != hazard.version:
         raise PreconditionFailed()
-    check_state(action, hazard.status)
     return hazard
 
 
-async def _finish(
+async def _take(
     session: AsyncSession,
     actor: Actor,
     hazard: Hazard,
-    *,
     action: str,
-    before: dict[str, Any],
+    *,
+    guards: tuple[Guard, ...] = (),
+    apply: Guard | None = None,
+    body: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | None = None,
     note: str | None = None,
-    data: dict[str, Any] | None = None,
+    target: str | None = None,
 ) -> Hazard:
-    try:
-        await session.flush()
-    except StaleDataError as exc:  # SQLite: a concurrent writer got there first
-        raise Conflict("隐患已被他人修改，请刷新后重试", "Modified concurrently") from exc
-    await add_history(
+    await transition(
         session,
-        hazard,
+        machine=HAZARDS,
+        obj=hazard,
         actor=actor,
         action=action,
-        from_status=before["status"],
-        note=note,
+        guards=guards,
+        apply=apply,
+        body=body or {},
         data=data,
+        note=note,
+        target=target,
     )
-    after = {k: getattr(hazard, k) for k in _TRACKED}
-    audit.record(
-        session,
-        actor=actor,
-        action=action,
-        object_type=OBJECT_TYPE,
-        object_id=hazard.id,
-        changes=audit.diff(before, after) | ({"note": note} if note else {}),
-    )
-    audit.emit(
-        session,
-        topic=f"hazard.{action}",
-        object_type=OBJECT_TYPE,
-        object_id=hazard.id,
-        payload=await hazard_payload(session, hazard, **{"from": before["status"]}),
-    )
-    await session.flush()
     return hazard
-
-
-def _snapshot(hazard: Hazard) -> dict[str, Any]:
-    return {k: getattr(hazard, k) for k in _TRACKED}
 
 
 def _not_past(value: date, field: str, horizon_days: int | None) -> None:
@@ -123,17 +98,17 @@ def _not_past(value: date, field: str, horizon_days: int | None) -> None:
         )
 
 
-def _is_verifier(actor: Actor, hazard: Hazard) -> bool:
-    """Brief §3: major → street office only; general → the side that found it."""
-    if hazard.level == HazardLevel.major:
-        return actor.is_street_office
-    if hazard.found_by_role == Role.enterprise_head:
-        return actor.role == Role.enterprise_head
-    return actor.role in (Role.grid_staff, Role.street_office)
+def _require_major(hazard: Hazard, action: str) -> Guard:
+    def guard() -> None:
+        if hazard.level != HazardLevel.major:
+            raise Conflict(
+                f"只有重大事故隐患可以执行 {action}",
+                f"Only major hazards can be {action}d",
+                code="not_major",
+                extra={"level": hazard.level},
+            )
 
-
-def _refuse(zh: str, en: str, code: str) -> Forbidden:
-    return Forbidden(zh, en, code=code)
+    return guard
 
 
 async def plan(
@@ -145,36 +120,23 @@ async def plan(
     if_match: int | None = None,
     horizon_days: int,
 ) -> Hazard:
-    hazard = await _begin(session, actor, hazard_id, "plan", if_match)
-    _not_past(data.deadline, "deadline", horizon_days)
-    if hazard.level == HazardLevel.major:
-        # 五落实 for major hazards (brief §7): funds, goal, interim measures, emergency plan.
-        missing = [
-            f
-            for f in ("funds", "goal", "interim_measures", "emergency_plan")
-            if getattr(data, f) in (None, "")
-        ]
-        if missing:
-            raise Unprocessable(
-                f"重大事故隐患整改方案须包含：{'、'.join(missing)}",
-                f"A major hazard's plan needs: {', '.join(missing)}",
-                code="plan_incomplete",
-                extra={
-                    "errors": [
-                        {"loc": ["body", f], "msg": "必填", "type": "missing"} for f in missing
-                    ]
-                },
-            )
-    before = _snapshot(hazard)
-    fields = data.model_dump(exclude={"production_suspended"})
-    for key, value in fields.items():
-        setattr(hazard, key, value)
-    if data.production_suspended is not None:
-        hazard.production_suspended = data.production_suspended and hazard.level == "major"
-    hazard.status = HazardStatus.rectifying.value
-    hazard.planned_at = now_utc()
-    return await _finish(
-        session, actor, hazard, action="plan", before=before, data={"deadline": data.deadline}
+    hazard = await _load(session, actor, hazard_id, "plan", if_match)
+
+    def apply() -> None:
+        for key, value in data.model_dump(exclude={"production_suspended"}).items():
+            setattr(hazard, key, value)
+        if data.production_suspended is not None:
+            hazard.production_suspended = data.production_suspended and hazard.level == "major"
+
+    return await _take(
+        session,
+        actor,
+        hazard,
+        "plan",
+        guards=(lambda: _not_past(data.deadline, "deadline", horizon_days),),
+        apply=apply,
+        body=data.model_dump(),
+        data={"deadline": data.deadline},
     )
 
 
@@ -186,17 +148,27 @@ async def submit(
     data: SubmitBody,
     if_match: int | None = None,
 ) -> Hazard:
-    hazard = await _begin(session, actor, hazard_id, "submit", if_match)
-    before = _snapshot(hazard)
-    await attach_photos(
-        session, hazard, actor=actor, photo_ids=data.photo_ids, kind=PhotoKind.evidence.value
+    hazard = await _load(session, actor, hazard_id, "submit", if_match)
+
+    async def apply() -> None:
+        await attach_photos(
+            session, hazard, actor=actor, photo_ids=data.photo_ids, kind=PhotoKind.evidence.value
+        )
+        hazard.evidence = data.evidence
+
+    return await _take(
+        session, actor, hazard, "submit", apply=apply, data={"photo_ids": data.photo_ids}
     )
-    hazard.evidence = data.evidence
-    hazard.status = HazardStatus.pending_verification.value
-    hazard.submitted_at = now_utc()
-    return await _finish(
-        session, actor, hazard, action="submit", before=before, data={"photo_ids": data.photo_ids}
-    )
+
+
+def _failing_needs_note(data: VerifyBody) -> None:
+    if not data.passed and not (data.note and data.note.strip()):
+        raise Unprocessable(
+            "验收不通过须说明理由 note",
+            "note is required when failing",
+            code="note_required",
+            field=["body", "note"],
+        )
 
 
 async def verify(
@@ -208,34 +180,34 @@ async def verify(
     if_match: int | None = None,
     horizon_days: int,
 ) -> Hazard:
-    hazard = await _begin(session, actor, hazard_id, "verify", if_match)
-    if not _is_verifier(actor, hazard):
-        raise _refuse(
-            "重大事故隐患只能由街道安委办验收销号；一般隐患由发现方验收",
-            "Major hazards are verified by the street office; general ones by the finder's side",
-            "not_verifier",
-        )
-    if not data.passed and not (data.note and data.note.strip()):
-        raise Unprocessable(
-            "验收不通过须说明理由 note",
-            "note is required when failing",
-            code="note_required",
-            field=["body", "note"],
-        )
-    before = _snapshot(hazard)
+    hazard = await _load(session, actor, hazard_id, "verify", if_match)
     extra: dict[str, Any] = {"passed": data.passed}
-    now = now_utc()
-    hazard.verified_at, hazard.verified_by = now, actor.user_id
-    if data.passed:
-        hazard.status, hazard.closed_at = HazardStatus.closed.value, now
-    else:
-        hazard.status = HazardStatus.rectifying.value
-        if data.new_deadline is not None:
-            _not_past(data.new_deadline, "new_deadline", horizon_days)
-            extra |= {"old_deadline": hazard.deadline, "new_deadline": data.new_deadline}
+    if not data.passed and data.new_deadline is not None:
+        extra |= {"old_deadline": hazard.deadline, "new_deadline": data.new_deadline}
+
+    def apply() -> None:
+        now = now_utc()
+        hazard.verified_at, hazard.verified_by = now, actor.user_id
+        if data.passed:
+            hazard.closed_at = now
+        elif data.new_deadline is not None:
             hazard.deadline = data.new_deadline
-    return await _finish(
-        session, actor, hazard, action="verify", before=before, note=data.note, data=extra
+
+    def new_deadline_ok() -> None:
+        if not data.passed and data.new_deadline is not None:
+            _not_past(data.new_deadline, "new_deadline", horizon_days)
+
+    passed = HazardStatus.closed if data.passed else HazardStatus.rectifying
+    return await _take(
+        session,
+        actor,
+        hazard,
+        "verify",
+        guards=(lambda: _failing_needs_note(data), new_deadline_ok),
+        apply=apply,
+        data=extra,
+        note=data.note,
+        target=passed.value,
     )
 
 
@@ -247,20 +219,12 @@ async def void(
     data: ReasonBody,
     if_match: int | None = None,
 ) -> Hazard:
-    hazard = await _begin(session, actor, hazard_id, "void", if_match)
-    before = _snapshot(hazard)
-    hazard.status, hazard.voided_at, hazard.void_reason = "voided", now_utc(), data.reason
-    return await _finish(session, actor, hazard, action="void", before=before, note=data.reason)
+    hazard = await _load(session, actor, hazard_id, "void", if_match)
 
+    def apply() -> None:
+        hazard.void_reason = data.reason
 
-def _require_major(hazard: Hazard, action: str) -> None:
-    if hazard.level != HazardLevel.major:
-        raise Conflict(
-            f"只有重大事故隐患可以执行 {action}",
-            f"Only major hazards can be {action}d",
-            code="not_major",
-            extra={"level": hazard.level},
-        )
+    return await _take(session, actor, hazard, "void", apply=apply, note=data.reason)
 
 
 async def supervise(
@@ -271,18 +235,19 @@ async def supervise(
     data: SuperviseBody,
     if_match: int | None = None,
 ) -> Hazard:
-    hazard = await _begin(session, actor, hazard_id, "supervise", if_match)
-    _require_major(hazard, "supervise")
-    _not_past(data.due, "due", None)  # 挂牌督办: the street office sets the due date
-    before = _snapshot(hazard)
-    hazard.supervised, hazard.supervise_unit, hazard.supervise_due = True, data.unit, data.due
-    hazard.supervised_at = now_utc()
-    return await _finish(
+    hazard = await _load(session, actor, hazard_id, "supervise", if_match)
+
+    def apply() -> None:
+        hazard.supervised, hazard.supervise_unit, hazard.supervise_due = True, data.unit, data.due
+
+    return await _take(
         session,
         actor,
         hazard,
-        action="supervise",
-        before=before,
+        "supervise",
+        # 挂牌督办: the street office sets the due date, with no horizon
+        guards=(_require_major(hazard, "supervise"), lambda: _not_past(data.due, "due", None)),
+        apply=apply,
         data={"unit": data.unit, "due": data.due},
     )
 
@@ -296,23 +261,20 @@ async def extend(
     if_match: int | None = None,
     horizon_days: int,
 ) -> Hazard:
-    hazard = await _begin(session, actor, hazard_id, "extend", if_match)
-    if not _is_verifier(actor, hazard):
-        raise _refuse(
-            "重大事故隐患的延期只能由街道安委办批准；一般隐患由验收方批准",
-            "Extensions are granted by whoever verifies the hazard",
-            "not_verifier",
-        )
-    _not_past(data.new_deadline, "new_deadline", None if actor.is_street_office else horizon_days)
-    before = _snapshot(hazard)
+    hazard = await _load(session, actor, hazard_id, "extend", if_match)
     old = hazard.deadline
-    hazard.deadline = data.new_deadline
-    return await _finish(
+    horizon = None if actor.is_street_office else horizon_days
+
+    def apply() -> None:
+        hazard.deadline = data.new_deadline
+
+    return await _take(
         session,
         actor,
         hazard,
-        action="extend",
-        before=before,
+        "extend",
+        guards=(lambda: _not_past(data.new_deadline, "new_deadline", horizon),),
+        apply=apply,
         note=data.reason,
         data={"old_deadline": old, "new_deadline": data.new_deadline},
     )
@@ -326,19 +288,25 @@ async def downgrade(
     data: ReasonBody,
     if_match: int | None = None,
 ) -> Hazard:
-    hazard = await _begin(session, actor, hazard_id, "downgrade", if_match)
-    _require_major(hazard, "downgrade")
-    before = _snapshot(hazard)
-    # The basis keeps what the major determination rested on, plus who downgraded and why.
-    hazard.basis = {
-        **hazard.basis,
-        "downgraded": audit.jsonable(
-            {"reason": data.reason, "by": actor.user_id, "at": now_utc(), "from_level": "major"}
-        ),
-    }
-    hazard.level = HazardLevel.general.value
-    hazard.supervised = False
-    hazard.production_suspended = False
-    return await _finish(
-        session, actor, hazard, action="downgrade", before=before, note=data.reason
+    hazard = await _load(session, actor, hazard_id, "downgrade", if_match)
+
+    def apply() -> None:
+        # The basis keeps what the major determination rested on, plus who downgraded and why.
+        downgraded = {"reason": data.reason, "by": actor.user_id, "at": now_utc()}
+        hazard.basis = {
+            **hazard.basis,
+            "downgraded": audit.jsonable(downgraded | {"from_level": "major"}),
+        }
+        hazard.level = HazardLevel.general.value
+        hazard.supervised = False
+        hazard.production_suspended = False
+
+    return await _take(
+        session,
+        actor,
+        hazard,
+        "downgrade",
+        guards=(_require_major(hazard, "downgrade"),),
+        apply=apply,
+        note=data.reason,
     )

@@ -13,11 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.errors import Conflict, NotFound, Unprocessable
+from app.core.errors import NotFound, Unprocessable
 from app.models.base import utcnow
 from app.models.enterprise import Enterprise
 from app.models.inspection_plan import InspectionDraw, InspectionPlanItem, KeyListEntry
@@ -25,6 +24,7 @@ from app.models.user import Role, User, UserGrid
 from app.rules.draws import ALGORITHM, Candidate, DrawError, Inspector, run_draw, sample_size
 from app.schemas.inspection_plan import DrawCreate
 from app.services import audit
+from app.services.insert_once import Replay, id_conflict, insert_once, replay_existing
 from app.services.inspection_plans.plans import get_plan
 from app.services.pagination import keyset_page
 from app.services.policy import Actor
@@ -121,27 +121,25 @@ def _request_fields(data: DrawCreate) -> dict[str, Any]:
     }
 
 
-async def _replay(
-    session: AsyncSession, plan_id: uuid.UUID, data: DrawCreate
-) -> InspectionDraw | None:
-    if data.id is None or (existing := await session.get(InspectionDraw, data.id)) is None:
-        return None
-    same = existing.plan_id == plan_id and all(
-        audit.jsonable(getattr(existing, k)) == audit.jsonable(v)
-        for k, v in _request_fields(data).items()
-    )
-    if not same or (data.seed is not None and data.seed != existing.seed):
-        raise Conflict(
-            "该 id 已用于另一次抽取", "Id already used by another draw", code="id_conflict"
+def _replayer(plan_id: uuid.UUID, data: DrawCreate) -> Replay[InspectionDraw, InspectionDraw]:
+    async def replay(existing: InspectionDraw) -> InspectionDraw:
+        same = existing.plan_id == plan_id and all(
+            audit.jsonable(getattr(existing, k)) == audit.jsonable(v)
+            for k, v in _request_fields(data).items()
         )
-    return existing
+        if not same or (data.seed is not None and data.seed != existing.seed):
+            raise id_conflict("该 id 已用于另一次抽取", "Id already used by another draw")
+        return existing
+
+    return replay
 
 
 async def create_draw(
     session: AsyncSession, *, actor: Actor, plan_id: uuid.UUID, data: DrawCreate, settings: Settings
 ) -> tuple[InspectionDraw, bool]:
     plan = await get_plan(session, actor=actor, plan_id=plan_id)
-    if (existing := await _replay(session, plan.id, data)) is not None:
+    replay = _replayer(plan.id, data)
+    if (existing := await replay_existing(session, InspectionDraw, data.id, replay)) is not None:
         return existing, False
     await _check_item(session, plan.id, data.plan_item_id)
     objects = await _object_pool(session, plan.id, data)
@@ -168,12 +166,8 @@ async def create_draw(
         raise Unprocessable(
             f"无法完成抽取：{exc}", f"Cannot draw: {exc}", code="draw_impossible"
         ) from exc
-    session.add(draw)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("该抽取正在提交，请重试", "Concurrent create", code="id_conflict") from exc
+    if (existing := await insert_once(session, draw, replay)) is not None:
+        return existing, False
     _record(session, actor, draw)
     return draw, True
 

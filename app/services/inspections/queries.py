@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound
 from app.models.inspection import Inspection, InspectionQuiz, InspectionResponse
-from app.services.pagination import keyset_page
+from app.services.listing import scoped_list
 from app.services.policy import Actor, Permission, require_permission, scope_by_enterprise
 
 
@@ -98,19 +98,17 @@ async def list_inspections(
     cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Newest first; `from`/`to` bound `started_at` (from inclusive, to exclusive)."""
-    require_permission(actor, Permission.INSPECTION_READ)
-    stmt = select(Inspection).where(scope_by_enterprise(actor, Inspection.enterprise_id))
-    if enterprise_id:
-        stmt = stmt.where(Inspection.enterprise_id == enterprise_id)
-    if kind:
-        stmt = stmt.where(Inspection.kind == kind)
-    if started_from:
-        stmt = stmt.where(Inspection.started_at >= started_from)
-    if started_to:
-        stmt = stmt.where(Inspection.started_at < started_to)
-    rows, nxt = await keyset_page(
+    where = [] if started_from is None else [Inspection.started_at >= started_from]
+    if started_to is not None:
+        where.append(Inspection.started_at < started_to)
+    rows, nxt = await scoped_list(
         session,
-        stmt,
+        Inspection,
+        actor=actor,
+        permission=Permission.INSPECTION_READ,
+        scope=scope_by_enterprise(actor, Inspection.enterprise_id),
+        equal=[(Inspection.enterprise_id, enterprise_id), (Inspection.kind, kind)],
+        where=where,
         order=[Inspection.started_at, Inspection.id],
         limit=limit,
         cursor=cursor,

@@ -25,7 +25,7 @@ from app.models.public_report import (
     ReportStatus,
 )
 from app.schemas.public_report import PossibleDuplicate, ReportRead, Reward, Triage
-from app.services.pagination import keyset_page
+from app.services.listing import scoped_list
 from app.services.policy import Actor, Permission, require_permission
 from app.services.public_reports.contact import phone_for
 from app.services.public_reports.duplicates import possible_duplicates
@@ -136,18 +136,15 @@ async def list_reports(
     limit: int,
     cursor: str | None,
 ) -> tuple[list[ReportRead], str | None]:
-    require_permission(actor, Permission.REPORT_READ)
-    stmt = select(PublicReport).where(report_scope(actor))
-    if outcome:
-        stmt = stmt.where(PublicReport.outcome == outcome)
-    if enterprise_id:
-        stmt = stmt.where(PublicReport.enterprise_id == enterprise_id)
-    if unmatched is not None:
-        col = PublicReport.enterprise_id
-        stmt = stmt.where(col.is_(None) if unmatched else col.is_not(None))
-    rows, nxt = await keyset_page(
+    col = PublicReport.enterprise_id
+    rows, nxt = await scoped_list(
         session,
-        stmt,
+        PublicReport,
+        actor=actor,
+        permission=Permission.REPORT_READ,
+        scope=report_scope(actor),
+        equal=[(PublicReport.outcome, outcome), (col, enterprise_id)],
+        where=[] if unmatched is None else [col.is_(None) if unmatched else col.is_not(None)],
         order=[PublicReport.received_at, PublicReport.id],
         limit=limit,
         cursor=cursor,

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, select
+from sqlalchemy import ColumnElement, Select, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard, HazardStatus
-from app.services.compliance.facts import OPEN_STATES, OVERDUE_STATES
+from app.services.compliance.facts import OPEN_STATES
+from app.services.hazards.overdue import overdue_clause
 from app.services.policy import Actor, Permission, require_permission, stats_enterprise_scope
 
 
@@ -28,9 +28,8 @@ def is_open() -> ColumnElement[bool]:
     return Hazard.status.in_(OPEN_STATES)
 
 
-def is_overdue(today: date) -> ColumnElement[bool]:
-    # Brief §3: reported or rectifying past the deadline; the deadline day itself is in time.
-    return and_(Hazard.status.in_(OVERDUE_STATES), Hazard.deadline < today)
+# The overdue rule's SQL form, defined once (app/rules/overdue.py, services/hazards/overdue.py).
+is_overdue = overdue_clause
 
 
 def is_closed() -> ColumnElement[bool]:
