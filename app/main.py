@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
-from app.core.errors import install_error_handlers
+from app.core.error_handlers import install_error_handlers
 from app.core.logging import configure_logging
 from app.core.method_override import MethodOverrideMiddleware
 from app.core.middleware import (
@@ -23,6 +23,7 @@ from app.core.storage import LocalStorage
 from app.jobs.serve import local_jobs
 from app.routers import ROUTERS
 from app.services.pagination import CURSOR_KEY_INFO, derive_cursor_key
+from app.services.session_hooks import SESSION_HOOKS
 
 API_TITLE = "治本 zhiben — 工贸行业安全生产治本攻坚 API"
 
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(
         app.state.engine,
         info={CURSOR_KEY_INFO: derive_cursor_key(settings.resolved_secret_key())},
+        hooks=SESSION_HOOKS,
     )
     app.state.limiter = build_limiter(settings.redis_url)
     app.state.fallback_limiter = MemoryRateLimiter()

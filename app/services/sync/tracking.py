@@ -73,7 +73,6 @@ def _hazard_snapshot(obj: Any) -> dict[str, Any]:
     }
 
 
-@event.listens_for(Session, "after_flush")
 def _log_changes(session: Session, _ctx: UOWTransaction) -> None:
     objs = list(session.new) + [
         o for o in session.dirty if session.is_modified(o, include_collections=False)
@@ -85,6 +84,11 @@ def _log_changes(session: Session, _ctx: UOWTransaction) -> None:
     txid = _txid(session)
     for row in rows:
         conn.execute(insert(Change).values(txid=txid, **row))
+
+
+def install(target: type[Session]) -> None:
+    """Attach change capture to the session class a sessionmaker builds (app/core/db.py)."""
+    event.listen(target, "after_flush", _log_changes)
 
 
 async def log_scope_loss(
