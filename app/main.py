@@ -51,6 +51,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None if prod else "/openapi.json",
     )
+    _build_state(app, settings)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    install_openapi(app)
+    _add_middleware(app, settings)
+    return app
+
+
+def _build_state(app: FastAPI, settings: Settings) -> None:
+    """What requests share: the engine and its sessions (with the flush hooks of
+    `SESSION_HOOKS`), the rate limiters and the blob storage."""
     app.state.settings = settings
     app.state.engine = make_engine(settings)
     app.state.sessionmaker = make_sessionmaker(
@@ -62,13 +74,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.fallback_limiter = MemoryRateLimiter()
     assert settings.upload_dir is not None  # filled in by Settings
     app.state.storage = LocalStorage(settings.upload_dir)
-    install_error_handlers(app)
-    for router in ROUTERS:
-        app.include_router(router)
-    install_openapi(app)
-    # Largest legitimate body: a 10 MB photo plus multipart framing.
-    # Innermost: a retried request re-reads the body it recorded, not the client's stream.
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    # Added innermost first. Innermost: a retried request re-reads the body it recorded,
+    # not the client's stream.
     app.add_middleware(TransactionRetryMiddleware)
+    # Largest legitimate body: a 10 MB photo plus multipart framing.
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.upload_max_bytes + 64 * 1024,
@@ -76,4 +88,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(MethodOverrideMiddleware)
     app.add_middleware(RequestContextMiddleware)
-    return app

@@ -20,8 +20,8 @@ from sqlalchemy import BigInteger, ColumnElement, Text, cast, event, func, inser
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction, attributes
 
+from app.models.change import Change
 from app.models.enterprise import Enterprise
-from app.models.hazard import Change
 
 # Table name → the object type the feed reports (the inspection model belongs to issue 3 and
 # is matched by table name, so this module does not import it).
