@@ -24,10 +24,12 @@ T = TypeVar("T")
 
 
 def _run_with_session(settings: Settings, work: Callable[..., Awaitable[T]]) -> T:
+    from app.services.session_hooks import SESSION_HOOKS
+
     async def runner() -> T:
         engine = make_engine(settings)
         try:
-            async with make_sessionmaker(engine)() as session:
+            async with make_sessionmaker(engine, hooks=SESSION_HOOKS)() as session:
                 result = await work(session)
                 await session.commit()
                 return result
@@ -191,6 +193,7 @@ def cmd_purge_uploads(settings: Settings, _args: argparse.Namespace) -> int:
         delete_expired_public_uploads,
         remove_orphan_blobs,
     )
+    from app.services.session_hooks import SESSION_HOOKS
 
     assert settings.upload_dir is not None  # filled in by Settings
     storage = LocalStorage(settings.upload_dir)
@@ -200,7 +203,7 @@ def cmd_purge_uploads(settings: Settings, _args: argparse.Namespace) -> int:
         rows = blobs = 0
         try:
             while True:
-                async with make_sessionmaker(engine)() as session:
+                async with make_sessionmaker(engine, hooks=SESSION_HOOKS)() as session:
                     count, keys = await delete_expired_public_uploads(session)
                     await session.commit()
                     if not count:

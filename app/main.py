@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
-from app.core.errors import install_error_handlers
+from app.core.error_handlers import install_error_handlers
 from app.core.logging import configure_logging
 from app.core.method_override import MethodOverrideMiddleware
 from app.core.middleware import (
@@ -23,6 +23,7 @@ from app.core.storage import LocalStorage
 from app.jobs.serve import local_jobs
 from app.routers import ROUTERS
 from app.services.pagination import CURSOR_KEY_INFO, derive_cursor_key
+from app.services.session_hooks import SESSION_HOOKS
 
 API_TITLE = "治本 zhiben — 工贸行业安全生产治本攻坚 API"
 
@@ -50,23 +51,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url=None if prod else "/openapi.json",
     )
+    _build_state(app, settings)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    install_openapi(app)
+    _add_middleware(app, settings)
+    return app
+
+
+def _build_state(app: FastAPI, settings: Settings) -> None:
+    """What requests share: the engine and its sessions (with the flush hooks of
+    `SESSION_HOOKS`), the rate limiters and the blob storage."""
     app.state.settings = settings
     app.state.engine = make_engine(settings)
     app.state.sessionmaker = make_sessionmaker(
         app.state.engine,
         info={CURSOR_KEY_INFO: derive_cursor_key(settings.resolved_secret_key())},
+        hooks=SESSION_HOOKS,
     )
     app.state.limiter = build_limiter(settings.redis_url)
     app.state.fallback_limiter = MemoryRateLimiter()
     assert settings.upload_dir is not None  # filled in by Settings
     app.state.storage = LocalStorage(settings.upload_dir)
-    install_error_handlers(app)
-    for router in ROUTERS:
-        app.include_router(router)
-    install_openapi(app)
-    # Largest legitimate body: a 10 MB photo plus multipart framing.
-    # Innermost: a retried request re-reads the body it recorded, not the client's stream.
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    # Added innermost first. Innermost: a retried request re-reads the body it recorded,
+    # not the client's stream.
     app.add_middleware(TransactionRetryMiddleware)
+    # Largest legitimate body: a 10 MB photo plus multipart framing.
     app.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.upload_max_bytes + 64 * 1024,
@@ -74,4 +88,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.add_middleware(MethodOverrideMiddleware)
     app.add_middleware(RequestContextMiddleware)
-    return app

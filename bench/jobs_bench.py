@@ -33,6 +33,7 @@ from app.jobs.worker import build_app, conninfo, relay_once  # noqa: E402
 from app.models.base import utcnow  # noqa: E402
 from app.rules.calendar import today_in_shanghai  # noqa: E402
 from app.services import audit, reminders  # noqa: E402
+from app.services.session_hooks import SESSION_HOOKS  # noqa: E402
 from bench.common import ADMIN_URL, create_database, db_url, run  # noqa: E402
 
 HEADS = """
@@ -85,7 +86,7 @@ async def scan_twice(url: str) -> list[dict[str, Any]]:
         for label in ("first scan", "second scan (same day)"):
             statements[0] = 0
             start = time.perf_counter()
-            async with make_sessionmaker(engine)() as session, session.begin():
+            async with make_sessionmaker(engine, hooks=SESSION_HOOKS)() as session, session.begin():
                 result = await reminders.scan(session, today=today, now=utcnow(), settings=settings)
             out.append({
                 "run": label, "seconds": round(time.perf_counter() - start, 2),
@@ -104,7 +105,7 @@ async def fill_outbox(url: str, n: int) -> None:
         async with engine.begin() as conn:
             await conn.execute(text("TRUNCATE outbox_events CASCADE"))
             await conn.execute(text(RESET_QUEUE))
-        async with make_sessionmaker(engine)() as session, session.begin():
+        async with make_sessionmaker(engine, hooks=SESSION_HOOKS)() as session, session.begin():
             for i in range(n):
                 audit.emit(session, topic="bench.event", object_type="bench", object_id=str(i))
     finally:
@@ -131,7 +132,9 @@ async def work_all(url: str, workers: int) -> float:
 
     settings = Settings(database_url=url, secret_key="x" * 40)
     engine = make_engine(settings)
-    ctx = build_context(settings, make_sessionmaker(engine), LocalStorage(Path("bench/var/up")))
+    ctx = build_context(
+        settings, make_sessionmaker(engine, hooks=SESSION_HOOKS), LocalStorage(Path("bench/var/up"))
+    )
     app = build_app(url, ctx)
     try:
         async with app.open_async():

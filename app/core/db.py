@@ -7,6 +7,7 @@ One session per request; services flush, the request commits once before it answ
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
+from sqlalchemy.orm import Session
 
 from app.core.config import Settings
 
@@ -72,11 +74,32 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     return engine
 
 
+# Attaches flush listeners to a session class (`app/services/session_hooks.py` lists them).
+SessionHook = Callable[[type[Session]], None]
+
+
 def make_sessionmaker(
-    engine: AsyncEngine, *, info: dict[str, Any] | None = None
+    engine: AsyncEngine,
+    *,
+    info: dict[str, Any] | None = None,
+    hooks: Sequence[SessionHook] = (),
 ) -> async_sessionmaker[AsyncSession]:
-    """`info` is copied into every session (the app puts its cursor-signing key there)."""
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info or {})
+    """`info` is copied into every session (the app puts its cursor-signing key there).
+
+    `hooks` are installed on a session class of this factory's own, never on the global
+    `Session`: which listeners run is decided by whoever builds the factory (app, CLI,
+    worker), not by which packages happen to have been imported. Core may not import
+    services, so the composition roots pass them in."""
+    session_class = type("AppSession", (Session,), {})
+    for install in hooks:
+        install(session_class)
+    return async_sessionmaker(
+        engine,
+        expire_on_commit=False,
+        autoflush=False,
+        info=info or {},
+        sync_session_class=session_class,
+    )
 
 
 _UNAVAILABLE_NAMES = {

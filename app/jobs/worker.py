@@ -26,6 +26,7 @@ from app.core.db import make_engine, make_sessionmaker
 from app.core.storage import LocalStorage
 from app.jobs.context import build_context
 from app.jobs.registry import JobContext, RetryPolicy, TaskSpec, load_tasks
+from app.services.session_hooks import SESSION_HOOKS
 
 log = logging.getLogger("zhiben.jobs")
 STALLED_AFTER_S = 15 * 60  # a job "doing" this long on a worker that stopped beating is retried
@@ -148,7 +149,9 @@ async def run_worker(
     """The body of `zhiben worker`: the relay beside procrastinate's worker until a signal."""
     engine = make_engine(settings)
     assert settings.upload_dir is not None  # filled in by Settings
-    ctx = build_context(settings, make_sessionmaker(engine), LocalStorage(settings.upload_dir))
+    ctx = build_context(
+        settings, make_sessionmaker(engine, hooks=SESSION_HOOKS), LocalStorage(settings.upload_dir)
+    )
     app = build_app(settings.database_url, ctx)
     stop = asyncio.Event()
     try:

@@ -4,10 +4,11 @@ from app.models.accident import Accident, Interview
 from app.models.audit import AuditLog, IdempotencyRecord, OutboxEvent
 from app.models.base import Base
 from app.models.bulletin import Bulletin
+from app.models.change import Change
 from app.models.disclosure import Disclosure
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
-from app.models.hazard import Change, Hazard, HazardHistory, HazardPhoto, LedgerCounter
+from app.models.hazard import Hazard, HazardHistory, HazardPhoto, LedgerCounter
 from app.models.hazard_counts import HazardCount
 from app.models.inspection import Inspection, InspectionQuiz, InspectionResponse
 from app.models.inspection_plan import (

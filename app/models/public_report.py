@@ -18,6 +18,7 @@ from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, Numeric
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, IdMixin, utcnow
+from app.models.upload import StoredPhoto
 
 
 class ReportStatus(StrEnum):
@@ -41,17 +42,11 @@ OUTCOME_LABELS: dict[str, str] = {
 }
 
 
-class PublicUpload(IdMixin, Base):
+class PublicUpload(IdMixin, StoredPhoto, Base):
     """An anonymous, sanitised photo; usable by one public report within 24 h of upload."""
 
     __tablename__ = "public_uploads"
 
-    # Content address of the sanitised blob in storage (app/core/storage.py).
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    content_type: Mapped[str] = mapped_column(String(32))
-    size: Mapped[int] = mapped_column(Integer)
-    width: Mapped[int] = mapped_column(Integer)
-    height: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     used_by_report_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("public_reports.id", ondelete="SET NULL"), index=True

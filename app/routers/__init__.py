@@ -25,9 +25,7 @@ from app.routers import (
     permits,
     plan_records,
     public_disclosures,
-    public_reports,
     records,
-    reports,
     standards,
     stats,
     sync,
@@ -35,6 +33,8 @@ from app.routers import (
     users,
     webhooks,
 )
+from app.routers.public_reports import intake as public_reports_intake
+from app.routers.public_reports import staff as public_reports_staff
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -46,8 +46,8 @@ ROUTERS: list[APIRouter] = [
     uploads.router,
     hazards.router,
     sync.router,
-    public_reports.router,
-    reports.router,
+    public_reports_intake.router,
+    public_reports_staff.router,
     standards.router,
     inspections.router,
     inspection_plans.router,

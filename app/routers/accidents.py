@@ -10,7 +10,7 @@ from fastapi import Query, Response
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, PageDep, SessionDep
 from app.models.accident import Accident, Interview
-from app.routers._base import api_router
+from app.routers._base import api_router, created_or_stored, page_of
 from app.rules.accidents import AccidentGrade
 from app.schemas.accident import (
     AccidentCreate,
@@ -39,17 +39,17 @@ async def list_accidents(
     year: Year = None,
 ) -> Page[AccidentRead]:
     """Accidents the caller may see, newest first."""
-    items, nxt = await accidents.list_accidents(
-        session,
-        actor=actor,
-        enterprise_id=enterprise_id,
-        grade=grade,
-        year=year,
-        limit=page.limit,
-        cursor=page.cursor,
-    )
-    return Page[AccidentRead](
-        items=[AccidentRead.model_validate(a) for a in items], next_cursor=nxt
+    return page_of(
+        AccidentRead,
+        await accidents.list_accidents(
+            session,
+            actor=actor,
+            enterprise_id=enterprise_id,
+            grade=grade,
+            year=year,
+            limit=page.limit,
+            cursor=page.cursor,
+        ),
     )
 
 
@@ -63,9 +63,9 @@ async def create_accident(
     body: AccidentCreate, actor: CurrentActor, session: SessionDep, response: Response
 ) -> Accident:
     """Record an accident; its grade follows 493号令 第三条 (street office)."""
-    acc, created = await accidents.create_accident(session, actor=actor, data=body)
-    response.status_code = 201 if created else 200
-    return acc
+    return created_or_stored(
+        response, await accidents.create_accident(session, actor=actor, data=body)
+    )
 
 
 @router.get(
@@ -103,16 +103,16 @@ async def list_interviews(
     year: Year = None,
 ) -> Page[InterviewRead]:
     """Warning interviews the caller may see, newest first."""
-    items, nxt = await accidents.list_interviews(
-        session,
-        actor=actor,
-        enterprise_id=enterprise_id,
-        year=year,
-        limit=page.limit,
-        cursor=page.cursor,
-    )
-    return Page[InterviewRead](
-        items=[InterviewRead.model_validate(i) for i in items], next_cursor=nxt
+    return page_of(
+        InterviewRead,
+        await accidents.list_interviews(
+            session,
+            actor=actor,
+            enterprise_id=enterprise_id,
+            year=year,
+            limit=page.limit,
+            cursor=page.cursor,
+        ),
     )
 
 
@@ -126,9 +126,9 @@ async def create_interview(
     body: InterviewCreate, actor: CurrentActor, session: SessionDep, response: Response
 ) -> Interview:
     """Record a warning interview (警示约谈, plan §三(三)6; street office)."""
-    obj, created = await accidents.create_interview(session, actor=actor, data=body)
-    response.status_code = 201 if created else 200
-    return obj
+    return created_or_stored(
+        response, await accidents.create_interview(session, actor=actor, data=body)
+    )
 
 
 @router.get(

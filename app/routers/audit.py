@@ -1,31 +1,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Query
 
 from app.core.errors import problem_responses
 from app.dependencies import PageDep, SessionDep, require
 from app.routers._base import api_router
-from app.schemas.common import Page, ParamStr, Schema
+from app.schemas.audit import AuditRead
+from app.schemas.common import Page, ParamStr
 from app.services import audit
 from app.services.policy import Permission
 
 router = api_router(prefix="/api/v1/audit", tags=["audit"])
-
-
-class AuditRead(Schema):
-    id: int
-    at: datetime
-    actor_id: uuid.UUID | None
-    actor_role: str | None
-    action: str
-    object_type: str
-    object_id: str
-    changes: dict[str, Any]
-    request_id: str | None
 
 
 @router.get(

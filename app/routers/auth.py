@@ -78,8 +78,8 @@ async def logout(body: RefreshRequest, session: SessionDep) -> Response:
 
 
 @router.get("/me", response_model=Me, responses=problem_responses(401))
-async def me(actor: CurrentActor, session: SessionDep) -> users.UserView:
+async def me(actor: CurrentActor, session: SessionDep) -> Me:
     """The caller, with role, enterprise and grids."""
     user = await session.get(User, actor.user_id)
     assert user is not None  # actor_from_token just read it
-    return await users.view_of(session, user)
+    return Me.model_validate(await users.view_of(session, user), from_attributes=True)

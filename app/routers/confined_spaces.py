@@ -9,7 +9,7 @@ from fastapi import Response
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, PageDep, SessionDep
 from app.models.permit import ConfinedSpace
-from app.routers._base import api_router
+from app.routers._base import api_router, created_or_stored
 from app.schemas.common import Page
 from app.schemas.confined_space import ConfinedSpaceCreate, ConfinedSpaceRead
 from app.services import confined_spaces
@@ -55,11 +55,12 @@ async def create_space(
     response: Response,
 ) -> ConfinedSpace:
     """Add a space to the ledger, with its H2S/CO/CO2 poisoning risk."""
-    row, created = await confined_spaces.create_space(
-        session, actor=actor, enterprise_id=enterprise_id, data=body
+    return created_or_stored(
+        response,
+        await confined_spaces.create_space(
+            session, actor=actor, enterprise_id=enterprise_id, data=body
+        ),
     )
-    response.status_code = 201 if created else 200
-    return row
 
 
 @router.get("/confined-spaces/{space_id}", response_model=ConfinedSpaceRead, responses=READ)

@@ -10,7 +10,7 @@ from fastapi import Response
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, PageDep, SessionDep
 from app.models.permit import Delegation
-from app.routers._base import api_router
+from app.routers._base import api_router, created_or_stored
 from app.schemas.common import Page
 from app.schemas.confined_space import DelegationCreate, DelegationRead
 from app.schemas.permit import ReasonBody
@@ -55,8 +55,9 @@ async def create_delegation(
     body: DelegationCreate, actor: CurrentActor, session: SessionDep, response: Response
 ) -> dict[str, Any]:
     """Grant a duty (street office: the principal; the principal: approvers and delegates)."""
-    row, created = await delegations.create_delegation(session, actor=actor, body=body)
-    response.status_code = 201 if created else 200
+    row = created_or_stored(
+        response, await delegations.create_delegation(session, actor=actor, body=body)
+    )
     return _shape(row)
 
 

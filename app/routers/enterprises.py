@@ -8,7 +8,7 @@ from fastapi import Query, Response
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, IfMatchDep, PageDep, SessionDep, etag
 from app.models.enterprise import Enterprise
-from app.routers._base import api_router
+from app.routers._base import api_router, created_or_stored
 from app.rules.enterprise_kinds import Feature, Sector, Tier
 from app.schemas.common import Page, SearchText
 from app.schemas.enterprise import EnterpriseCreate, EnterpriseRead, EnterpriseUpdate
@@ -55,8 +55,9 @@ async def create_enterprise(
     body: EnterpriseCreate, actor: CurrentActor, session: SessionDep, response: Response
 ) -> Enterprise:
     """Register an enterprise (street office)."""
-    ent, created = await enterprises.create_enterprise(session, actor=actor, data=body)
-    response.status_code = 201 if created else 200
+    ent = created_or_stored(
+        response, await enterprises.create_enterprise(session, actor=actor, data=body)
+    )
     response.headers["ETag"] = etag(ent.version)
     return ent
 

@@ -7,7 +7,7 @@ from fastapi import Response
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, PageDep, SessionDep
 from app.models.grid import Grid
-from app.routers._base import api_router
+from app.routers._base import api_router, created_or_stored
 from app.schemas.common import Page
 from app.schemas.grid import GridCreate, GridRead, GridUpdate
 from app.services import grids
@@ -29,9 +29,9 @@ async def create_grid(
     body: GridCreate, actor: CurrentActor, session: SessionDep, response: Response
 ) -> Grid:
     """Create a grid (street office)."""
-    grid, created = await grids.create_grid(session, actor=actor, name=body.name, grid_id=body.id)
-    response.status_code = 201 if created else 200
-    return grid
+    return created_or_stored(
+        response, await grids.create_grid(session, actor=actor, name=body.name, grid_id=body.id)
+    )
 
 
 @router.get("/{grid_id}", response_model=GridRead, responses=problem_responses(401, 403, 404, 422))

@@ -10,7 +10,7 @@ from fastapi import Query, Response
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, PageDep, SessionDep, SettingsDep
 from app.models.inspection_plan import InspectionDraw, InspectionPlanItem
-from app.routers._base import api_router
+from app.routers._base import api_router, created_or_stored
 from app.schemas.common import Page
 from app.schemas.inspection_plan import (
     DrawCreate,
@@ -36,9 +36,7 @@ async def create_plan(
     body: PlanCreate, actor: CurrentActor, session: SessionDep, response: Response
 ) -> dict[str, Any]:
     """Create the year's inspection plan with its items; the key list starts as the 区级重点."""
-    plan, created = await plans.create_plan(session, actor=actor, data=body)
-    response.status_code = 201 if created else 200
-    return plan
+    return created_or_stored(response, await plans.create_plan(session, actor=actor, data=body))
 
 
 @router.get("", response_model=Page[PlanRead], responses=problem_responses(401, 403, 422))
@@ -94,11 +92,12 @@ async def create_draw(
     response: Response,
 ) -> InspectionDraw:
     """Make and publish a 双随机 draw (immutable): objects and inspector pairs, with the seed."""
-    draw, created = await draws.create_draw(
-        session, actor=actor, plan_id=plan_id, data=body, settings=settings
+    return created_or_stored(
+        response,
+        await draws.create_draw(
+            session, actor=actor, plan_id=plan_id, data=body, settings=settings
+        ),
     )
-    response.status_code = 201 if created else 200
-    return draw
 
 
 @router.get("/{plan_id}/draws", response_model=Page[DrawRead], responses=READ)

@@ -8,7 +8,7 @@ from fastapi import Query, Response
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, PageDep, SessionDep, SettingsDep
 from app.models.inspection import InspectionKind
-from app.routers._base import api_router
+from app.routers._base import api_router, created_or_stored
 from app.schemas.common import BoundedDateTime, Page
 from app.schemas.inspection import InspectionCreate, InspectionRead
 from app.services import inspections
@@ -60,11 +60,12 @@ async def create_inspection(
     response: Response,
 ) -> dict[str, Any]:
     """File an inspection; each failed item becomes a major hazard (re-send → 200, same body)."""
-    view, created = await inspections.create_inspection(
-        session, actor=actor, data=body, checkin_radius_m=settings.checkin_radius_m
+    return created_or_stored(
+        response,
+        await inspections.create_inspection(
+            session, actor=actor, data=body, checkin_radius_m=settings.checkin_radius_m
+        ),
     )
-    response.status_code = 201 if created else 200
-    return view
 
 
 @router.get(

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, PageDep, SessionDep
-from app.routers._base import api_router
+from app.routers._base import api_router, created_or_stored
 from app.schemas.common import Page
 from app.schemas.plan_records import (
     DisclosureCreate,
@@ -34,9 +34,9 @@ async def create_priority_task(
     body: PriorityTaskCreate, actor: CurrentActor, session: SessionDep, response: Response
 ) -> dict[str, Any]:
     """Record one of the year's 整治重点任务 with its target (street office)."""
-    task, created = await priority_tasks.create_task(session, actor=actor, data=body)
-    response.status_code = 201 if created else 200
-    return task
+    return created_or_stored(
+        response, await priority_tasks.create_task(session, actor=actor, data=body)
+    )
 
 
 @router.get(
@@ -65,11 +65,12 @@ async def create_principal_action(
     response: Response,
 ) -> dict[str, Any]:
     """Record one of the principal head's 五带头 actions (the enterprise or the street office)."""
-    row, created = await principal_actions.create_action(
-        session, actor=actor, enterprise_id=enterprise_id, data=body
+    return created_or_stored(
+        response,
+        await principal_actions.create_action(
+            session, actor=actor, enterprise_id=enterprise_id, data=body
+        ),
     )
-    response.status_code = 201 if created else 200
-    return row
 
 
 @router.get(
@@ -103,8 +104,9 @@ async def publish_disclosure(
     body: DisclosureCreate, actor: CurrentActor, session: SessionDep, response: Response
 ) -> dict[str, Any]:
     """Publish a 挂牌督办 major hazard or a typical enforcement case (street office)."""
-    row, created = await disclosures.publish_new(session, actor=actor, data=body)
-    response.status_code = 201 if created else 200
+    row = created_or_stored(
+        response, await disclosures.publish_new(session, actor=actor, data=body)
+    )
     return (await disclosures.shape(session, [row]))[0]
 
 

@@ -10,7 +10,7 @@ from fastapi import Query, Response
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, PageDep, SessionDep, SettingsDep
 from app.models.records import Drill, DrillKind, PersonRole, Training, TrainingTopic
-from app.routers._base import api_router
+from app.routers._base import api_router, created_or_stored, page_of
 from app.rules.certificates import CertificateCategory, CertificateStatus
 from app.schemas.common import Page
 from app.schemas.compliance import ComplianceRead
@@ -41,16 +41,18 @@ async def list_drills(
     year: Year = None,
 ) -> Page[DrillRead]:
     """The enterprise's drills, newest first."""
-    items, nxt = await records.list_drills(
-        session,
-        actor=actor,
-        enterprise_id=enterprise_id,
-        kind=kind,
-        year=year,
-        limit=page.limit,
-        cursor=page.cursor,
+    return page_of(
+        DrillRead,
+        await records.list_drills(
+            session,
+            actor=actor,
+            enterprise_id=enterprise_id,
+            kind=kind,
+            year=year,
+            limit=page.limit,
+            cursor=page.cursor,
+        ),
     )
-    return Page[DrillRead](items=[DrillRead.model_validate(d) for d in items], next_cursor=nxt)
 
 
 @router.post("/drills", status_code=201, response_model=DrillRead, responses=WRITE_ERRORS)
@@ -62,11 +64,10 @@ async def create_drill(
     response: Response,
 ) -> Drill:
     """Record a drill (enterprise head of this enterprise, or the street office)."""
-    drill, created = await records.create_drill(
-        session, actor=actor, enterprise_id=enterprise_id, data=body
+    return created_or_stored(
+        response,
+        await records.create_drill(session, actor=actor, enterprise_id=enterprise_id, data=body),
     )
-    response.status_code = 201 if created else 200
-    return drill
 
 
 @router.get("/drills/{drill_id}", response_model=DrillRead, responses=READ_ERRORS)
@@ -89,17 +90,17 @@ async def list_trainings(
     person_role: PersonRole | None = None,
 ) -> Page[TrainingRead]:
     """The enterprise's training records, newest first."""
-    items, nxt = await records.list_trainings(
-        session,
-        actor=actor,
-        enterprise_id=enterprise_id,
-        topic=topic,
-        person_role=person_role,
-        limit=page.limit,
-        cursor=page.cursor,
-    )
-    return Page[TrainingRead](
-        items=[TrainingRead.model_validate(t) for t in items], next_cursor=nxt
+    return page_of(
+        TrainingRead,
+        await records.list_trainings(
+            session,
+            actor=actor,
+            enterprise_id=enterprise_id,
+            topic=topic,
+            person_role=person_role,
+            limit=page.limit,
+            cursor=page.cursor,
+        ),
     )
 
 
@@ -112,11 +113,10 @@ async def create_training(
     response: Response,
 ) -> Training:
     """Record a training (enterprise head of this enterprise, or the street office)."""
-    training, created = await records.create_training(
-        session, actor=actor, enterprise_id=enterprise_id, data=body
+    return created_or_stored(
+        response,
+        await records.create_training(session, actor=actor, enterprise_id=enterprise_id, data=body),
     )
-    response.status_code = 201 if created else 200
-    return training
 
 
 @router.get("/trainings/{training_id}", response_model=TrainingRead, responses=READ_ERRORS)
@@ -165,15 +165,16 @@ async def create_certificate(
     response: Response,
 ) -> CertificateRead:
     """Register a certificate; the ID number is checked (GB 11643)."""
-    cert, created = await records.create_certificate(
-        session,
-        actor=actor,
-        enterprise_id=enterprise_id,
-        data=body,
-        warning_days=settings.certificate_warning_days,
+    return created_or_stored(
+        response,
+        await records.create_certificate(
+            session,
+            actor=actor,
+            enterprise_id=enterprise_id,
+            data=body,
+            warning_days=settings.certificate_warning_days,
+        ),
     )
-    response.status_code = 201 if created else 200
-    return cert
 
 
 @router.get("/certificates/{certificate_id}", response_model=CertificateRead, responses=READ_ERRORS)

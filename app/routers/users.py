@@ -7,7 +7,7 @@ from fastapi import Response
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, PageDep, SessionDep
 from app.models.user import Role
-from app.routers._base import api_router
+from app.routers._base import api_router, created_or_stored
 from app.schemas.common import Page
 from app.schemas.user import UserCreate, UserRead, UserUpdate
 from app.services import users
@@ -23,7 +23,7 @@ async def list_users(
     items, nxt = await users.list_users(
         session, actor=actor, role=role, limit=page.limit, cursor=page.cursor
     )
-    return Page[UserRead](items=[UserRead.model_validate(u) for u in items], next_cursor=nxt)
+    return Page[UserRead](items=items, next_cursor=nxt)
 
 
 @router.post(
@@ -31,15 +31,13 @@ async def list_users(
 )
 async def create_user(
     body: UserCreate, actor: CurrentActor, session: SessionDep, response: Response
-) -> users.UserView:
+) -> UserRead:
     """Create an account (street office)."""
-    view, created = await users.create_user(session, actor=actor, data=body)
-    response.status_code = 201 if created else 200
-    return view
+    return created_or_stored(response, await users.create_user(session, actor=actor, data=body))
 
 
 @router.get("/{user_id}", response_model=UserRead, responses=problem_responses(401, 403, 404, 422))
-async def get_user(user_id: uuid.UUID, actor: CurrentActor, session: SessionDep) -> users.UserView:
+async def get_user(user_id: uuid.UUID, actor: CurrentActor, session: SessionDep) -> UserRead:
     """One account (street office)."""
     return await users.get_user(session, actor=actor, user_id=user_id)
 
@@ -49,6 +47,6 @@ async def get_user(user_id: uuid.UUID, actor: CurrentActor, session: SessionDep)
 )
 async def update_user(
     user_id: uuid.UUID, body: UserUpdate, actor: CurrentActor, session: SessionDep
-) -> users.UserView:
+) -> UserRead:
     """Change name, password, grids or active flag; deactivation ends its logins at once."""
     return await users.update_user(session, actor=actor, user_id=user_id, data=body)

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from app.models.user import Role
 from app.schemas.common import InputSchema, ParamStr, Schema, Text, _single_line
+from app.schemas.user import UserRead
 
 
 class TokenPair(Schema):
@@ -42,11 +41,7 @@ class RefreshRequest(InputSchema):
     refresh_token: Annotated[ParamStr, Field(min_length=10, max_length=200)]
 
 
-class Me(Schema):
-    id: uuid.UUID
-    username: str
-    role: Role
-    display_name: str | None
-    enterprise_id: uuid.UUID | None
-    grid_ids: list[uuid.UUID]
-    is_active: bool
+# The caller's own account (`GET /auth/me`): the office's view of a user (`UserRead`), named
+# apart so clients keep their `Me` type; one field list for both audiences.
+class Me(UserRead):
+    pass

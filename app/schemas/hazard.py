@@ -171,22 +171,3 @@ class HistoryRead(Schema):
     at: datetime
     note: str | None
     data: dict[str, Any]
-
-
-class ChangeRead(Schema):
-    position: str
-    object_type: Literal["enterprise", "hazard", "inspection"]
-    object_id: uuid.UUID
-    enterprise_id: uuid.UUID
-    op: Literal["upsert", "voided", "removed"] = Field(
-        description="upsert 新增或修改 | voided 作废 | removed 已不在调用方范围内（客户端删除）"
-    )
-    status: HazardStatus | None = Field(description="隐患在此次变更时的状态")
-    changed_at: datetime
-    # Hazards (null otherwise, and on `removed`): the row as of the change, no personal fields.
-    grid_id: uuid.UUID | None = None
-    ledger_no: str | None = None
-    category: HazardCategory | None = None
-    level: HazardLevel | None = Field(default=None, description="此次变更时的等级")
-    deadline: date | None = Field(default=None, description="此次变更时的整改期限")
-    supervised: bool | None = Field(default=None, description="此次变更时是否挂牌督办")

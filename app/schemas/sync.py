@@ -1,14 +1,40 @@
-"""The change feed page, with each entry's current object on `include=object` (issue 12)."""
+"""The change feed (`GET /api/v1/sync/changes`): each entry as of its change, with the
+object's current content on `include=object` (issue 12)."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
 from pydantic import Field
 
+from app.models.hazard import HazardCategory, HazardStatus
+from app.rules.levels import HazardLevel
 from app.schemas.common import Schema
 from app.schemas.enterprise import EnterpriseRead
-from app.schemas.hazard import ChangeRead, HazardRead
+from app.schemas.hazard import HazardRead
 from app.schemas.hazard_overview import HazardOverview
 from app.schemas.inspection import InspectionRead
+
+
+class ChangeRead(Schema):
+    position: str
+    object_type: Literal["enterprise", "hazard", "inspection"]
+    object_id: uuid.UUID
+    enterprise_id: uuid.UUID
+    op: Literal["upsert", "voided", "removed"] = Field(
+        description="upsert 新增或修改 | voided 作废 | removed 已不在调用方范围内（客户端删除）"
+    )
+    status: HazardStatus | None = Field(description="隐患在此次变更时的状态")
+    changed_at: datetime
+    # Hazards (null otherwise, and on `removed`): the row as of the change, no personal fields.
+    grid_id: uuid.UUID | None = None
+    ledger_no: str | None = None
+    category: HazardCategory | None = None
+    level: HazardLevel | None = Field(default=None, description="此次变更时的等级")
+    deadline: date | None = Field(default=None, description="此次变更时的整改期限")
+    supervised: bool | None = Field(default=None, description="此次变更时是否挂牌督办")
 
 
 class ChangeWithObject(ChangeRead):

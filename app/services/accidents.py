@@ -103,6 +103,15 @@ async def create_accident(
     return acc, True
 
 
+_NOT_NULL_ON_UPDATE = (
+    "deaths",
+    "serious_injuries",
+    "direct_loss_yuan",
+    "description",
+    "major_risk_event",
+)
+
+
 async def update_accident(
     session: AsyncSession, *, actor: Actor, accident_id: uuid.UUID, data: AccidentUpdate
 ) -> Accident:
@@ -110,13 +119,7 @@ async def update_accident(
     require_permission(actor, Permission.ACCIDENT_WRITE)
     acc = await get_accident(session, actor=actor, accident_id=accident_id)
     fields = data.model_dump(exclude_unset=True)
-    for key in (
-        "deaths",
-        "serious_injuries",
-        "direct_loss_yuan",
-        "description",
-        "major_risk_event",
-    ):
+    for key in _NOT_NULL_ON_UPDATE:
         if key in fields and fields[key] is None:
             raise Unprocessable(f"{key} 不能为空", f"{key} may not be null", field=["body", key])
     if "direct_loss_yuan" in fields:
@@ -126,23 +129,14 @@ async def update_accident(
         setattr(acc, key, value)
     acc.grade = _grade(acc.deaths, acc.serious_injuries, acc.direct_loss_yuan)
     await session.flush()
-    changes = audit.diff(before, {**fields, "grade": acc.grade})
-    if changes:
-        audit.record(
-            session,
-            actor=actor,
-            action="update",
-            object_type="accident",
-            object_id=acc.id,
-            changes=changes,
-        )
-        audit.emit(
-            session,
-            topic="accident.updated",
-            object_type="accident",
-            object_id=acc.id,
-            payload={"grade": acc.grade},
-        )
+    audit.record_update(
+        session,
+        actor=actor,
+        object_type="accident",
+        object_id=acc.id,
+        changes=audit.diff(before, {**fields, "grade": acc.grade}),
+        payload={"grade": acc.grade},
+    )
     return acc
 
 

@@ -91,6 +91,36 @@ def emit(
     return event
 
 
+def record_update(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    object_type: str,
+    object_id: uuid.UUID,
+    changes: dict[str, Any],
+    payload: dict[str, Any],
+) -> None:
+    """An update's audit row and its `<object_type>.updated` event, both only if something
+    changed (a PATCH that sets what is already there leaves no trace)."""
+    if not changes:
+        return
+    record(
+        session,
+        actor=actor,
+        action="update",
+        object_type=object_type,
+        object_id=object_id,
+        changes=changes,
+    )
+    emit(
+        session,
+        topic=f"{object_type}.updated",
+        object_type=object_type,
+        object_id=object_id,
+        payload=payload,
+    )
+
+
 async def list_audit(
     session: AsyncSession,
     *,

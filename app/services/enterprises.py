@@ -199,17 +199,43 @@ async def update_enterprise(
     require_permission(actor, Permission.ENTERPRISE_UPDATE)
     fields = data.model_dump(exclude_unset=True)
     ent = await get_enterprise(session, actor=actor, enterprise_id=enterprise_id, for_update=True)
-    if actor.role == Role.enterprise_head:
-        refused = sorted(set(fields) - HEAD_EDITABLE_FIELDS)
-        if refused:
-            raise Forbidden(
-                f"企业负责人不能修改字段：{', '.join(refused)}",
-                f"Enterprise heads may not change: {', '.join(refused)}",
-                code="field_forbidden",
-                extra={"fields": refused},
-            )
+    _check_editable(actor, fields)
     if if_match is not None and if_match != ent.version:
         raise PreconditionFailed()
+    _normalise_update(fields)
+    await _validate(session, fields)
+    before = _snapshot(ent, fields)
+    for key, value in fields.items():
+        setattr(ent, key, value)
+    await _flush(session)
+    changes = audit.diff(before, fields)
+    audit.record_update(
+        session,
+        actor=actor,
+        object_type="enterprise",
+        object_id=ent.id,
+        changes=changes,
+        payload={"fields": sorted(changes)},
+    )
+    return ent
+
+
+def _check_editable(actor: Actor, fields: dict[str, Any]) -> None:
+    """An enterprise head edits only its own contact fields (`HEAD_EDITABLE_FIELDS`)."""
+    if actor.role != Role.enterprise_head:
+        return
+    refused = sorted(set(fields) - HEAD_EDITABLE_FIELDS)
+    if refused:
+        raise Forbidden(
+            f"企业负责人不能修改字段：{', '.join(refused)}",
+            f"Enterprise heads may not change: {', '.join(refused)}",
+            code="field_forbidden",
+            extra={"fields": refused},
+        )
+
+
+def _normalise_update(fields: dict[str, Any]) -> None:
+    """Features as a sorted set; a field that is required on create may not be nulled."""
     if "features" in fields and fields["features"] is not None:
         fields["features"] = sorted({str(f) for f in fields["features"]})
     for required in ("name", "grid_id", "tier", "sector", "features"):
@@ -217,26 +243,3 @@ async def update_enterprise(
             raise Unprocessable(
                 f"{required} 不能为空", f"{required} may not be null", field=["body", required]
             )
-    await _validate(session, fields)
-    before = _snapshot(ent, fields)
-    for key, value in fields.items():
-        setattr(ent, key, value)
-    await _flush(session)
-    changes = audit.diff(before, fields)
-    if changes:
-        audit.record(
-            session,
-            actor=actor,
-            action="update",
-            object_type="enterprise",
-            object_id=ent.id,
-            changes=changes,
-        )
-        audit.emit(
-            session,
-            topic="enterprise.updated",
-            object_type="enterprise",
-            object_id=ent.id,
-            payload={"fields": sorted(changes)},
-        )
-    return ent

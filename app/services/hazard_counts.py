@@ -43,7 +43,6 @@ def _old_cells(session: Session) -> dict[int, Cell]:
     return cells
 
 
-@event.listens_for(Session, "before_flush")
 def _remember_old_cells(session: Session, _ctx: UOWTransaction, _instances: Any) -> None:
     """The cell each changed or deleted hazard leaves, read before the row is written: a
     dimension set on an expired object has no old value in its history, so it is read from
@@ -101,7 +100,6 @@ def deltas(session: Session) -> Counter[Cell]:
     return Counter({cell: n for cell, n in delta.items() if n != 0})
 
 
-@event.listens_for(Session, "after_flush")
 def _apply(session: Session, _ctx: UOWTransaction) -> None:
     delta = deltas(session)
     if not delta:
@@ -115,3 +113,9 @@ def _apply(session: Session, _ctx: UOWTransaction) -> None:
             index_elements=list(DIMENSIONS), set_={"n": table.c.n + stmt.excluded.n}
         )
         conn.execute(stmt)
+
+
+def install(target: type[Session]) -> None:
+    """Attach the rollup to the session class a sessionmaker builds (app/core/db.py)."""
+    event.listen(target, "before_flush", _remember_old_cells)
+    event.listen(target, "after_flush", _apply)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.errors import NotFound, Unprocessable
 from app.core.storage import BlobNotFoundError, BlobStorage
 from app.models.enterprise import Enterprise
-from app.models.upload import Upload
+from app.models.upload import StoredPhoto, Upload
 from app.services import audit
 from app.services.images import sanitize_in_worker
 from app.services.policy import Actor, Permission, enterprise_scope, require_permission
@@ -66,6 +67,32 @@ async def claim_photos(
         up.enterprise_id = enterprise_id
 
 
+async def put_photo(
+    storage: BlobStorage, data: bytes, *, max_bytes: int, max_pixels: int, anonymous: bool
+) -> dict[str, Any]:
+    """Validate, strip metadata (re-encode), store the blob: the `StoredPhoto` columns of
+    the row to write. The one storage path for staff and public (mini-program) photos."""
+    clean = await sanitize_in_worker(
+        data, max_bytes=max_bytes, max_pixels=max_pixels, anonymous=anonymous
+    )
+    key = await storage.put(clean.data, content_type=clean.content_type)
+    return {
+        "sha256": key,
+        "content_type": clean.content_type,
+        "size": len(clean.data),
+        "width": clean.width,
+        "height": clean.height,
+    }
+
+
+def same_blob(photo: StoredPhoto) -> dict[str, Any]:
+    """The `StoredPhoto` columns of `photo`, for another row over the same blob (blobs are
+    content-addressed: nothing is copied)."""
+    return {
+        name: getattr(photo, name) for name in ("sha256", "content_type", "size", "width", "height")
+    }
+
+
 async def store_upload(
     session: AsyncSession,
     *,
@@ -75,25 +102,16 @@ async def store_upload(
     max_bytes: int,
     max_pixels: int,
 ) -> Upload:
-    """Validate, strip metadata (re-encode), store the blob and write its row (flush only).
+    """Store a photo and write its row (flush only).
 
     `actor` None is an anonymous upload (the public mini-program, issue 5).
     """
     if actor is not None:
         require_permission(actor, Permission.UPLOAD_CREATE)
-    clean = await sanitize_in_worker(
-        data, max_bytes=max_bytes, max_pixels=max_pixels, anonymous=actor is None
+    blob = await put_photo(
+        storage, data, max_bytes=max_bytes, max_pixels=max_pixels, anonymous=actor is None
     )
-    key = await storage.put(clean.data, content_type=clean.content_type)
-    upload = Upload(
-        id=uuid.uuid4(),
-        sha256=key,
-        content_type=clean.content_type,
-        size=len(clean.data),
-        width=clean.width,
-        height=clean.height,
-        uploaded_by=actor.user_id if actor else None,
-    )
+    upload = Upload(id=uuid.uuid4(), **blob, uploaded_by=actor.user_id if actor else None)
     session.add(upload)
     await session.flush()
     audit.record(
@@ -102,7 +120,7 @@ async def store_upload(
         action="create",
         object_type="upload",
         object_id=upload.id,
-        changes={"sha256": key, "size": upload.size, "content_type": upload.content_type},
+        changes={"sha256": upload.sha256, "size": upload.size, "content_type": upload.content_type},
     )
     return upload
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select, update
@@ -14,25 +13,12 @@ from app.core.errors import Conflict, NotFound, Unprocessable
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
 from app.models.user import AuthSession, Role, User, UserGrid
-from app.schemas.user import UserCreate, UserUpdate
+from app.schemas.user import UserCreate, UserRead, UserUpdate
 from app.services import audit
 from app.services.insert_once import Replay, id_conflict, insert_once, replay_existing
 from app.services.pagination import keyset_page
 from app.services.policy import Actor, Permission, require_permission
 from app.services.sync import tracking
-
-
-@dataclass(frozen=True)
-class UserView:
-    """A user with its grid ids, the shape every user response has."""
-
-    id: uuid.UUID
-    username: str
-    role: Role
-    display_name: str | None
-    enterprise_id: uuid.UUID | None
-    grid_ids: list[uuid.UUID]
-    is_active: bool
 
 
 async def _grid_map(
@@ -50,8 +36,8 @@ async def _grid_map(
     return out
 
 
-def _view(user: User, grid_ids: list[uuid.UUID]) -> UserView:
-    return UserView(
+def _view(user: User, grid_ids: list[uuid.UUID]) -> UserRead:
+    return UserRead(
         id=user.id,
         username=user.username,
         role=Role(user.role),
@@ -62,13 +48,13 @@ def _view(user: User, grid_ids: list[uuid.UUID]) -> UserView:
     )
 
 
-async def view_of(session: AsyncSession, user: User) -> UserView:
+async def view_of(session: AsyncSession, user: User) -> UserRead:
     return _view(user, (await _grid_map(session, [user.id]))[user.id])
 
 
 async def list_users(
     session: AsyncSession, *, actor: Actor, role: Role | None, limit: int, cursor: str | None
-) -> tuple[list[UserView], str | None]:
+) -> tuple[list[UserRead], str | None]:
     require_permission(actor, Permission.USER_MANAGE)
     stmt = select(User)
     if role:
@@ -81,7 +67,7 @@ async def list_users(
     return [_view(u, grids[u.id]) for u in users], nxt
 
 
-async def get_user(session: AsyncSession, *, actor: Actor, user_id: uuid.UUID) -> UserView:
+async def get_user(session: AsyncSession, *, actor: Actor, user_id: uuid.UUID) -> UserRead:
     require_permission(actor, Permission.USER_MANAGE)
     user = await session.get(User, user_id)
     if user is None:
@@ -109,8 +95,8 @@ async def _check_refs(
             )
 
 
-def _replayer(session: AsyncSession, data: UserCreate) -> Replay[User, UserView]:
-    async def replay(existing: User) -> UserView:
+def _replayer(session: AsyncSession, data: UserCreate) -> Replay[User, UserRead]:
+    async def replay(existing: User) -> UserRead:
         if existing.username != data.username or existing.role != data.role:
             raise id_conflict("该 id 已用于另一用户", "Id already used")
         return await view_of(session, existing)
@@ -120,7 +106,7 @@ def _replayer(session: AsyncSession, data: UserCreate) -> Replay[User, UserView]
 
 async def create_user(
     session: AsyncSession, *, actor: Actor | None, data: UserCreate
-) -> tuple[UserView, bool]:
+) -> tuple[UserRead, bool]:
     """`actor=None` is the bootstrap path of the CLI (`zhiben create-user`)."""
     if actor is not None:
         require_permission(actor, Permission.USER_MANAGE)
@@ -169,7 +155,7 @@ async def _end_sessions(
 
 
 async def _replace_grids(
-    session: AsyncSession, *, user: User, before: UserView, grid_ids: list[uuid.UUID] | None
+    session: AsyncSession, *, user: User, before: UserRead, grid_ids: list[uuid.UUID] | None
 ) -> None:
     if user.role != Role.grid_staff:
         raise Unprocessable(
@@ -192,7 +178,7 @@ async def _replace_grids(
 
 async def update_user(
     session: AsyncSession, *, actor: Actor, user_id: uuid.UUID, data: UserUpdate
-) -> UserView:
+) -> UserRead:
     require_permission(actor, Permission.USER_MANAGE)
     user = await session.get(User, user_id, with_for_update=True)
     if user is None:
@@ -215,7 +201,7 @@ async def update_user(
             await _end_sessions(session, user_id=user.id, keep=None)
     await session.flush()
     after = await view_of(session, user)
-    changes = audit.diff(before.__dict__, after.__dict__)
+    changes = audit.diff(before.model_dump(), after.model_dump())
     if data.password is not None:
         changes["password"] = {"before": "***", "after": "***"}
     audit.record(

@@ -40,13 +40,6 @@ async def shape_many(session: AsyncSession, rows: list[Inspection]) -> list[dict
 def shape(
     insp: Inspection, responses: list[InspectionResponse], quiz: list[InspectionQuiz]
 ) -> dict[str, Any]:
-    checkin = None
-    if insp.checkin_latitude is not None and insp.checkin_longitude is not None:
-        checkin = {
-            "latitude": insp.checkin_latitude,
-            "longitude": insp.checkin_longitude,
-            "accuracy_m": insp.checkin_accuracy_m,
-        }
     return {
         "id": insp.id,
         "enterprise_id": insp.enterprise_id,
@@ -61,28 +54,39 @@ def shape(
         "filed_by": insp.filed_by,
         "filed_by_role": insp.filed_by_role,
         "standard_version": insp.standard_version,
-        "responses": [
-            {
-                "item_code": r.item_code,
-                "result": r.result,
-                "note": r.note,
-                "device_failed": r.device_failed,
-                "photo_ids": list(r.photo_ids),
-                "hazard_id": r.hazard_id,
-            }
-            for r in responses
-        ],
+        "responses": [_response(r) for r in responses],
         "quiz": [{"person": q.person, "question": q.question, "passed": q.passed} for q in quiz],
         "quiz_pass_rate": (
             round(insp.quiz_passed / insp.quiz_total, 4) if insp.quiz_total else None
         ),
-        "checkin": checkin,
+        "checkin": _checkin(insp),
         "checkin_distance_m": insp.checkin_distance_m,
         "far_from_site": insp.far_from_site,
         "hazard_ids": [r.hazard_id for r in responses if r.hazard_id is not None],
         "coverage": {"answered": insp.answered_count, "applicable": insp.applicable_count},
         "note": insp.note,
         "created_at": insp.created_at,
+    }
+
+
+def _checkin(insp: Inspection) -> dict[str, Any] | None:
+    if insp.checkin_latitude is None or insp.checkin_longitude is None:
+        return None
+    return {
+        "latitude": insp.checkin_latitude,
+        "longitude": insp.checkin_longitude,
+        "accuracy_m": insp.checkin_accuracy_m,
+    }
+
+
+def _response(r: InspectionResponse) -> dict[str, Any]:
+    return {
+        "item_code": r.item_code,
+        "result": r.result,
+        "note": r.note,
+        "device_failed": r.device_failed,
+        "photo_ids": list(r.photo_ids),
+        "hazard_id": r.hazard_id,
     }
 
 

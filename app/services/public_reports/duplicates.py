@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,20 +46,42 @@ def _close(report: PublicReport, lat: float | None, lng: float | None) -> float 
     return haversine_m(report.latitude, report.longitude, lat, lng)  # type: ignore[arg-type]
 
 
+def _same_or_near(
+    report: PublicReport, enterprise_col: Any, lat_col: object, lng_col: object
+) -> ColumnElement[bool]:
+    """The report's enterprise, or coordinates inside the coarse box around the report's."""
+    same = enterprise_col == report.enterprise_id if report.enterprise_id else false()
+    near: ColumnElement[bool] = false()
+    if report.latitude is not None and report.longitude is not None:
+        near = _near(lat_col, lng_col, report.latitude, report.longitude)
+    return or_(same, near)
+
+
+def _in_window(report: PublicReport, at_col: object) -> ColumnElement[bool]:
+    around = (report.received_at - WINDOW, report.received_at + WINDOW)
+    return at_col.between(*around)  # type: ignore[attr-defined,no-any-return]
+
+
+def _kept(report: PublicReport, enterprise_id: object, dist: float | None) -> bool:
+    """The exact test the SQL box only narrows: same enterprise, or within `RADIUS_M`."""
+    same = report.enterprise_id is not None and enterprise_id == report.enterprise_id
+    return same or (dist is not None and dist <= RADIUS_M)
+
+
+def _rounded(dist: float | None) -> float | None:
+    return round(dist, 1) if dist is not None else None
+
+
 async def _hazards(
     session: AsyncSession, actor: Actor, report: PublicReport
 ) -> list[PossibleDuplicate]:
-    same = Hazard.enterprise_id == report.enterprise_id if report.enterprise_id else false()
-    near: ColumnElement[bool] = false()
-    if report.latitude is not None and report.longitude is not None:
-        near = _near(Enterprise.latitude, Enterprise.longitude, report.latitude, report.longitude)
     rows = await session.execute(
         select(Hazard, Enterprise.latitude, Enterprise.longitude)
         .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
         .where(
-            or_(same, near),
+            _same_or_near(report, Hazard.enterprise_id, Enterprise.latitude, Enterprise.longitude),
             Hazard.status.not_in([HazardStatus.closed, HazardStatus.voided]),
-            Hazard.found_at.between(report.received_at - WINDOW, report.received_at + WINDOW),
+            _in_window(report, Hazard.found_at),
             scope_by_enterprise(actor, Hazard.enterprise_id),
         )
         .order_by(Hazard.found_at.desc(), Hazard.id)
@@ -67,40 +90,33 @@ async def _hazards(
     out = []
     for hazard, lat, lng in rows:
         dist = _close(report, lat, lng)
-        if hazard.enterprise_id != report.enterprise_id and (dist is None or dist > RADIUS_M):
-            continue
-        out.append(
-            PossibleDuplicate(
-                kind="hazard",
-                id=hazard.id,
-                enterprise_id=hazard.enterprise_id,
-                at=hazard.found_at,
-                status=hazard.status,
-                description=hazard.description[:_EXCERPT],
-                distance_m=round(dist, 1) if dist is not None else None,
+        if _kept(report, hazard.enterprise_id, dist):
+            out.append(
+                PossibleDuplicate(
+                    kind="hazard",
+                    id=hazard.id,
+                    enterprise_id=hazard.enterprise_id,
+                    at=hazard.found_at,
+                    status=hazard.status,
+                    description=hazard.description[:_EXCERPT],
+                    distance_m=_rounded(dist),
+                )
             )
-        )
     return out[:LIMIT]
 
 
 async def _reports(
     session: AsyncSession, actor: Actor, report: PublicReport
 ) -> list[PossibleDuplicate]:
-    same = PublicReport.enterprise_id == report.enterprise_id if report.enterprise_id else false()
-    near: ColumnElement[bool] = false()
-    if report.latitude is not None and report.longitude is not None:
-        near = _near(
-            PublicReport.latitude, PublicReport.longitude, report.latitude, report.longitude
-        )
     rows = await session.scalars(
         select(PublicReport)
         .where(
-            or_(same, near),
+            _same_or_near(
+                report, PublicReport.enterprise_id, PublicReport.latitude, PublicReport.longitude
+            ),
             PublicReport.id != report.id,
             PublicReport.outcome != ReportOutcome.invalid,
-            PublicReport.received_at.between(
-                report.received_at - WINDOW, report.received_at + WINDOW
-            ),
+            _in_window(report, PublicReport.received_at),
             report_scope(actor),
         )
         .order_by(PublicReport.received_at.desc(), PublicReport.id)
@@ -109,20 +125,18 @@ async def _reports(
     out = []
     for other in rows:
         dist = _close(report, other.latitude, other.longitude)
-        same_ent = report.enterprise_id is not None and other.enterprise_id == report.enterprise_id
-        if not same_ent and (dist is None or dist > RADIUS_M):
-            continue
-        out.append(
-            PossibleDuplicate(
-                kind="report",
-                id=other.id,
-                enterprise_id=other.enterprise_id,
-                at=other.received_at,
-                status=other.outcome,
-                description=other.description[:_EXCERPT],
-                distance_m=round(dist, 1) if dist is not None else None,
+        if _kept(report, other.enterprise_id, dist):
+            out.append(
+                PossibleDuplicate(
+                    kind="report",
+                    id=other.id,
+                    enterprise_id=other.enterprise_id,
+                    at=other.received_at,
+                    status=other.outcome,
+                    description=other.description[:_EXCERPT],
+                    distance_m=_rounded(dist),
+                )
             )
-        )
     return out[:LIMIT]
 
 

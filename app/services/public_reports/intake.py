@@ -29,8 +29,8 @@ from app.rules.phone import normalize_mobile
 from app.rules.receipts import new_receipt_code, normalize_receipt_code
 from app.schemas.public_report import PublicReportCreate, PublicReportStatus
 from app.services import audit, meta
-from app.services.images import sanitize_in_worker
 from app.services.public_reports.contact import encrypt_phone
+from app.services.uploads import put_photo
 
 OBJECT_TYPE = "public_report"
 meta.register("report_status", STATUS_LABELS)
@@ -45,22 +45,14 @@ async def store_upload(
     session: AsyncSession, *, settings: Settings, storage: BlobStorage, data: bytes
 ) -> PublicUpload:
     """Sniff, cap and re-encode a photo (EXIF/GPS gone, PIPL Art. 28), then keep it."""
-    clean = await sanitize_in_worker(
+    blob = await put_photo(
+        storage,
         data,
         max_bytes=settings.public_upload_max_bytes,
         max_pixels=settings.public_upload_max_pixels,
         anonymous=True,
     )
-    key = await storage.put(clean.data, content_type=clean.content_type)
-    upload = PublicUpload(
-        id=uuid.uuid4(),
-        sha256=key,
-        content_type=clean.content_type,
-        size=len(clean.data),
-        width=clean.width,
-        height=clean.height,
-        created_at=datetime.now(UTC),
-    )
+    upload = PublicUpload(id=uuid.uuid4(), **blob, created_at=datetime.now(UTC))
     session.add(upload)
     await session.flush()
     audit.record(

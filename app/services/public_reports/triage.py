@@ -43,6 +43,7 @@ from app.services.policy import (
 from app.services.public_reports.intake import OBJECT_TYPE
 from app.services.public_reports.scope import report_scope
 from app.services.public_reports.staff import load_report, photo_ids_of, report_view
+from app.services.uploads import same_blob
 
 
 def _already_triaged() -> Conflict:
@@ -89,11 +90,7 @@ async def _carry_photos(
     for pu in rows:
         up = Upload(
             id=uuid.uuid4(),
-            sha256=pu.sha256,
-            content_type=pu.content_type,
-            size=pu.size,
-            width=pu.width,
-            height=pu.height,
+            **same_blob(pu),
             uploaded_by=None,
             enterprise_id=enterprise.id,
             created_at=pu.created_at,

@@ -20,8 +20,9 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, Text, and_, cast, func, or_, select, true, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.models.change import Change
 from app.models.enterprise import Enterprise
-from app.models.hazard import Change, Hazard, HazardStatus
+from app.models.hazard import Hazard, HazardStatus
 from app.models.user import Role
 from app.services.pagination import cursor_key, decode_cursor, encode_cursor
 from app.services.policy import Actor, Permission, require_permission

@@ -20,8 +20,8 @@ from sqlalchemy import BigInteger, ColumnElement, Text, cast, event, func, inser
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction, attributes
 
+from app.models.change import Change
 from app.models.enterprise import Enterprise
-from app.models.hazard import Change
 
 # Table name → the object type the feed reports (the inspection model belongs to issue 3 and
 # is matched by table name, so this module does not import it).
@@ -73,7 +73,6 @@ def _hazard_snapshot(obj: Any) -> dict[str, Any]:
     }
 
 
-@event.listens_for(Session, "after_flush")
 def _log_changes(session: Session, _ctx: UOWTransaction) -> None:
     objs = list(session.new) + [
         o for o in session.dirty if session.is_modified(o, include_collections=False)
@@ -85,6 +84,11 @@ def _log_changes(session: Session, _ctx: UOWTransaction) -> None:
     txid = _txid(session)
     for row in rows:
         conn.execute(insert(Change).values(txid=txid, **row))
+
+
+def install(target: type[Session]) -> None:
+    """Attach change capture to the session class a sessionmaker builds (app/core/db.py)."""
+    event.listen(target, "after_flush", _log_changes)
 
 
 async def log_scope_loss(
