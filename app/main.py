@@ -23,6 +23,7 @@ from app.core.storage import LocalStorage
 from app.jobs.serve import local_jobs
 from app.routers import ROUTERS
 from app.services.pagination import CURSOR_KEY_INFO, derive_cursor_key
+from app.services.permits import rules_store
 
 API_TITLE = "治本 zhiben — 工贸行业安全生产治本攻坚 API"
 
@@ -30,6 +31,8 @@ API_TITLE = "治本 zhiben — 工贸行业安全生产治本攻坚 API"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    # A wrong permit rules file stops the start here, not at the first permit.
+    permit_rules = rules_store.configure(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -54,7 +57,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings)
     app.state.sessionmaker = make_sessionmaker(
         app.state.engine,
-        info={CURSOR_KEY_INFO: derive_cursor_key(settings.resolved_secret_key())},
+        info={
+            CURSOR_KEY_INFO: derive_cursor_key(settings.resolved_secret_key()),
+            rules_store.RULES_INFO: permit_rules,
+        },
     )
     app.state.limiter = build_limiter(settings.redis_url)
     app.state.fallback_limiter = MemoryRateLimiter()

@@ -16,10 +16,10 @@ from app.rules.permits.kinds import EnterpriseRole, PermitType
 from app.schemas.permit import OptionalNote, ReasonBody, SignBody
 from app.services import delegations
 from app.services.permits import guards
-from app.services.permits.create import current_rules
 from app.services.permits.errors import refuse, rules_as_problems
 from app.services.permits.machine import PERMITS
 from app.services.permits.queries import get_permit
+from app.services.permits.rules_store import rules_of
 from app.services.policy import Actor
 from app.services.workflow import transition
 
@@ -94,7 +94,7 @@ async def submit(
             permit_type=permit.type,
             grade=permit.grade,
             poisoning_risk=bool(space and space.poisoning_risk),
-            rules=current_rules(),
+            rules=rules_of(permit),
         )
     permit.approval = {
         "approvers": list(route.approvers),
@@ -199,7 +199,7 @@ async def start(
     if_match: int | None = None,
 ) -> Permit:
     permit = await load(session, actor, permit_id, "start", if_match)
-    rules, now = current_rules(), guards.now_utc()
+    rules, now = rules_of(permit), guards.now_utc()
     guards.within_validity(permit, now)
     await guards.guardians_present(session, permit, rules)
     if permit.type in guards.TESTED:

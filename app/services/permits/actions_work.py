@@ -14,8 +14,8 @@ from app.rules.permits.kinds import PermitType
 from app.schemas.permit import OptionalNote, OrderStopBody, ReasonBody
 from app.services.permits import guards, violations
 from app.services.permits.actions import go, load, open_interruption
-from app.services.permits.create import current_rules
 from app.services.permits.errors import refuse
+from app.services.permits.rules_store import rules_of
 from app.services.policy import Actor
 
 
@@ -55,7 +55,7 @@ def _needs_retest(permit: Permit, gap_s: float) -> bool:
     """13号令 art. 15 (confined): after any interruption; GB 5.3.1d (hot): past the gap."""
     if permit.type not in guards.TESTED:
         return False
-    limit = current_rules().retest_gap.get((permit.type, permit.grade or ""))
+    limit = rules_of(permit).retest_gap.get((permit.type, permit.grade or ""))
     return limit is None or gap_s > limit.total_seconds()
 
 
@@ -77,11 +77,11 @@ async def resume(
         )
     now = guards.now_utc()
     guards.within_validity(permit, now)
-    await guards.guardians_present(session, permit, current_rules())
+    await guards.guardians_present(session, permit, rules_of(permit))
     gap = await open_interruption(session, permit)
     since = gap.started_at if gap else permit.suspended_at
     if since is not None and _needs_retest(permit, (now - since).total_seconds()):
-        test = await guards.fresh_passing_test(session, permit, current_rules(), now, after=since)
+        test = await guards.fresh_passing_test(session, permit, rules_of(permit), now, after=since)
         if permit.type == PermitType.confined_space:
             await guards.ventilated_before(session, permit, test, since=since)
     if gap is not None:
