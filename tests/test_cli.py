@@ -119,3 +119,11 @@ def test_purge_idempotency(tmp_path: Path) -> None:
     assert "1" in done.stdout
     assert count(tmp_path, "SELECT count(*) FROM idempotency_records") == 1
     assert count(tmp_path, "SELECT count(*) FROM idempotency_records WHERE key = 'new'") == 1
+
+
+def test_expire_permits(tmp_path: Path) -> None:
+    """The one-shot expiry (the worker runs it every five minutes); nothing due, nothing done."""
+    assert zhiben(tmp_path, "migrate").returncode == 0
+    done = zhiben(tmp_path, "expire-permits")
+    assert done.returncode == 0, done.stderr
+    assert "过期 0 张" in done.stdout
