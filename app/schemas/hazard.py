@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field
 
 from app.models.hazard import HazardCategory, HazardSource, HazardStatus, HazardType, PhotoKind
+from app.models.permit import PermitStatus
 from app.rules.levels import HazardLevel
 from app.schemas.common import (
     BoundedDate,
@@ -175,13 +176,25 @@ class HistoryRead(Schema):
 
 class ChangeRead(Schema):
     position: str
-    object_type: Literal["enterprise", "hazard", "inspection"]
+    object_type: Literal[
+        "enterprise",
+        "hazard",
+        "inspection",
+        "permit",
+        "confined_space",
+        "permit_person",
+        "permit_measure",
+        "permit_ventilation",
+        "permit_gas_test",
+        "permit_interruption",
+        "permit_entry",
+    ]
     object_id: uuid.UUID
     enterprise_id: uuid.UUID
     op: Literal["upsert", "voided", "removed"] = Field(
         description="upsert 新增或修改 | voided 作废 | removed 已不在调用方范围内（客户端删除）"
     )
-    status: HazardStatus | None = Field(description="隐患在此次变更时的状态")
+    status: HazardStatus | PermitStatus | None = Field(description="隐患或作业票在此次变更时的状态")
     changed_at: datetime
     # Hazards (null otherwise, and on `removed`): the row as of the change, no personal fields.
     grid_id: uuid.UUID | None = None

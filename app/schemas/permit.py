@@ -179,6 +179,7 @@ class ViolationRead(Schema):
 
 class PersonRead(Schema):
     id: uuid.UUID
+    permit_id: uuid.UUID
     role: str
     name: str
     certificate_id: uuid.UUID | None
@@ -189,6 +190,7 @@ class PersonRead(Schema):
 
 class MeasureRead(Schema):
     id: uuid.UUID
+    permit_id: uuid.UUID
     code: str
     text: str
     involved: bool
@@ -198,6 +200,7 @@ class MeasureRead(Schema):
 
 class GasTestRead(Schema):
     id: uuid.UUID
+    permit_id: uuid.UUID
     phase: str
     sampled_at: datetime
     received_at: datetime
@@ -211,6 +214,7 @@ class GasTestRead(Schema):
 
 class VentilationRead(Schema):
     id: uuid.UUID
+    permit_id: uuid.UUID
     method: str
     started_at: datetime
     ended_at: datetime | None
@@ -218,6 +222,7 @@ class VentilationRead(Schema):
 
 class InterruptionRead(Schema):
     id: uuid.UUID
+    permit_id: uuid.UUID
     started_at: datetime
     ended_at: datetime | None
     reason: str
@@ -226,6 +231,7 @@ class InterruptionRead(Schema):
 
 class EntryRead(Schema):
     id: uuid.UUID
+    permit_id: uuid.UUID
     person: str
     direction: str
     at: datetime
