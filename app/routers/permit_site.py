@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, IfMatchDep, PageDep, SessionDep, etag
+from app.models.permit_ops import PermitPhoto
 from app.models.permit_records import (
     EntryLog,
     GasTest,
@@ -44,7 +45,8 @@ from app.schemas.permit import (
     VentilationRead,
     ViolationRead,
 )
-from app.services.permits import actions_work, guardians, queries, site
+from app.schemas.permit_photos import PermitPhotoRead, PermitPhotosIn
+from app.services.permits import actions_work, guardians, photos, queries, site
 from app.services.policy import Actor
 
 router = api_router(prefix="/api/v1/permits/{permit_id}", tags=["permits"])
@@ -276,3 +278,30 @@ async def check_out(
 for _spec in SITE_ROUTES[1:]:
     _add_route(_spec)
     _list_route(_spec)
+
+
+@router.post("/photos", status_code=201, response_model=list[PermitPhotoRead], responses=WRITE)
+async def attach_permit_photos(
+    permit_id: uuid.UUID,
+    body: PermitPhotosIn,
+    actor: CurrentActor,
+    session: SessionDep,
+    response: Response,
+) -> list[PermitPhoto]:
+    """Attach uploaded photos to a gas test, a measure, or the completion check."""
+    rows, created = await photos.attach(session, actor=actor, permit_id=permit_id, data=body)
+    _status(response, created)
+    return rows
+
+
+@router.get("/photos", response_model=Page[PermitPhotoRead], responses=READ)
+async def list_permit_photos(
+    permit_id: uuid.UUID, actor: CurrentActor, session: SessionDep, page: PageDep
+) -> Page[PermitPhotoRead]:
+    """The permit's photos (fetch each from /api/v1/uploads/{id})."""
+    rows, nxt = await photos.list_photos(
+        session, actor=actor, permit_id=permit_id, limit=page.limit, cursor=page.cursor
+    )
+    return Page[PermitPhotoRead](
+        items=[PermitPhotoRead.model_validate(r) for r in rows], next_cursor=nxt
+    )
