@@ -156,6 +156,8 @@ async def test_rules_table_for_staff_only_and_unknown_version(
         (RULES | {"values": {"oxygen_min": {"value": 21, "citation": "x 1"}}},
          "r.json", "oxygen_min (21.0) must be below oxygen_max (21.0)"),
         (RULES | {"values": {"pretest_max_age": {"value": 20}}}, "r.json", "citation"),
+        (RULES | {"values": {"min_guardians": {"value": 1.5, "citation": "x 1"}}},
+         "r.json", "min_guardians = 1.5: a whole number"),
         ("version = 'a'\n[values.x", "r.toml", "r.toml"),
         ("{}", "r.json", "version"),
     ],

@@ -38,6 +38,7 @@ class Knob:
     low: float
     high: float
     label: str
+    integer: bool = False
 
 
 def _validity(hours: float, clause: str, label: str) -> Knob:
@@ -70,10 +71,10 @@ KNOBS: dict[str, Knob] = {
         0.2, f"{GB} 5.3.2", "%v/v", 0.01, 0.2, "爆炸下限<4%的可燃气体合格上限"
     ),
     "hot_work_upgrade_steps": Knob(
-        1, f"{GB} 5.1.1（“升级管理”；升一级为 [U]）", "级", 1, 2, "节假日、夜间动火升级级数"
+        1, f"{GB} 5.1.1（“升级管理”；升一级为 [U]）", "级", 1, 2, "节假日、夜间动火升级级数", True
     ),
     "min_guardians": Knob(
-        1, f"{GB} 6.8b；应急管理部令第13号 第五条", "人", 1, 5, "开始作业时最少到场监护人数"
+        1, f"{GB} 6.8b；应急管理部令第13号 第五条", "人", 1, 5, "开始作业时最少到场监护人数", True
     ),
 }
 for _code, _gas in DEFAULT_RULES.gases.items():
@@ -127,6 +128,8 @@ def _problem(key: str, value: float) -> str | None:
     knob = KNOBS.get(key)
     if knob is None:
         return f"{key}: not a settable permit rule (settable: {', '.join(sorted(KNOBS))})"
+    if knob.integer and value != int(value):
+        return f"{key} = {value}: a whole number of {knob.unit}"
     if not knob.low <= value <= knob.high:
         return (
             f"{key} = {value} outside [{knob.low}, {knob.high}] {knob.unit}: a jurisdiction may "
