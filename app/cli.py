@@ -1,4 +1,5 @@
-"""`zhiben` console script: serve, migrate, create-user, seed-demo, worker, remind (brief §6)."""
+"""`zhiben` console script: serve, migrate, create-user, seed-demo, worker, remind,
+expire-permits (brief §6)."""
 
 from __future__ import annotations
 
@@ -230,6 +231,21 @@ def cmd_purge_idempotency(settings: Settings, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_expire_permits(settings: Settings, _args: argparse.Namespace) -> int:
+    """Expire the permits past their validity once (idempotent; the worker does it every 5 min)."""
+    from app.models.base import utcnow
+    from app.services.permits.expiry import expire_batch
+
+    total = 0
+    while True:
+        done = _run_with_session(settings, lambda s: expire_batch(s, now=utcnow()))
+        total += len(done)
+        if len(done) < 100:
+            break
+    print(f"已将超过有效期的作业票置为过期 {total} 张")
+    return 0
+
+
 def _month(text: str) -> str:
     if not re.fullmatch(r"20[0-9]{2}-(0[1-9]|1[0-2])", text):
         raise argparse.ArgumentTypeError("月份格式为 YYYY-MM，如 2026-11")
@@ -270,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("purge-uploads", help="清理 24 小时内未被举报使用的群众上传照片")
     sub.add_parser("purge-idempotency", help="清理超过保留期（默认 24 小时）的幂等记录")
+    sub.add_parser("expire-permits", help="将超过有效期的作业票置为过期（幂等）")
     bulletin = sub.add_parser("bulletin", help="生成并保存某月晾晒通报（xlsx 和 PDF）")
     bulletin.add_argument("--month", required=True, type=_month, help="YYYY-MM")
     remind = sub.add_parser("remind", help="按某日执行一次提醒扫描（幂等）")
@@ -293,6 +310,7 @@ COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], int]] = {
     "purge-uploads": cmd_purge_uploads,
     "purge-idempotency": cmd_purge_idempotency,
     "bulletin": cmd_bulletin,
+    "expire-permits": cmd_expire_permits,
 }
 
 

@@ -23,6 +23,7 @@ from app.core.storage import LocalStorage
 from app.jobs.serve import local_jobs
 from app.routers import ROUTERS
 from app.services.pagination import CURSOR_KEY_INFO, derive_cursor_key
+from app.services.permits import rules_store
 from app.services.session_hooks import SESSION_HOOKS
 
 API_TITLE = "治本 zhiben — 工贸行业安全生产治本攻坚 API"
@@ -64,10 +65,15 @@ def _build_state(app: FastAPI, settings: Settings) -> None:
     """What requests share: the engine and its sessions (with the flush hooks of
     `SESSION_HOOKS`), the rate limiters and the blob storage."""
     app.state.settings = settings
+    # A wrong permit rules file stops the start here, not at the first permit.
+    permit_rules = rules_store.configure(settings)
     app.state.engine = make_engine(settings)
     app.state.sessionmaker = make_sessionmaker(
         app.state.engine,
-        info={CURSOR_KEY_INFO: derive_cursor_key(settings.resolved_secret_key())},
+        info={
+            CURSOR_KEY_INFO: derive_cursor_key(settings.resolved_secret_key()),
+            rules_store.RULES_INFO: permit_rules,
+        },
         hooks=SESSION_HOOKS,
     )
     app.state.limiter = build_limiter(settings.redis_url)

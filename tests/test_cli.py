@@ -81,8 +81,9 @@ def test_migrate_create_user_and_seed(tmp_path: Path) -> None:
     assert count(tmp_path, "select count(*) from enterprises where is_demo") == 17
     assert count(tmp_path, "select count(*) from enterprises where name like '%（演示）'") == 7
     assert count(tmp_path, "select count(*) from grids") == 3
-    assert count(tmp_path, "select count(*) from users where username like 'demo_%'") == 10
-    assert count(tmp_path, "select count(*) from users") == 11
+    # Ten role and head accounts, and the confined-space works' written delegate (作业票审批).
+    assert count(tmp_path, "select count(*) from users where username like 'demo_%'") == 11
+    assert count(tmp_path, "select count(*) from users") == 12
     names = {
         r[0] for r in sqlite3.connect(tmp_path / "z.db").execute("select name from enterprises")
     }
@@ -97,10 +98,10 @@ def test_migrate_create_user_and_seed(tmp_path: Path) -> None:
     refused = zhiben(tmp_path, "seed-demo", "--reset", env=prod)
     assert refused.returncode == 2
     assert "--reset" in refused.stderr
-    assert count(tmp_path, "select count(*) from users") == 11
+    assert count(tmp_path, "select count(*) from users") == 12
     reset = zhiben(tmp_path, "seed-demo", "--reset")
     assert reset.returncode == 0, reset.stderr
-    assert count(tmp_path, "select count(*) from users") == 10  # boss is gone: all rebuilt
+    assert count(tmp_path, "select count(*) from users") == 11  # boss is gone: all rebuilt
     assert count(tmp_path, "select count(*) from hazards") == hazards
     purge = zhiben(tmp_path, "purge-uploads")
     assert purge.returncode == 0, purge.stderr
@@ -119,3 +120,11 @@ def test_purge_idempotency(tmp_path: Path) -> None:
     assert "1" in done.stdout
     assert count(tmp_path, "SELECT count(*) FROM idempotency_records") == 1
     assert count(tmp_path, "SELECT count(*) FROM idempotency_records WHERE key = 'new'") == 1
+
+
+def test_expire_permits(tmp_path: Path) -> None:
+    """The one-shot expiry (the worker runs it every five minutes); nothing due, nothing done."""
+    assert zhiben(tmp_path, "migrate").returncode == 0
+    done = zhiben(tmp_path, "expire-permits")
+    assert done.returncode == 0, done.stderr
+    assert "过期 0 张" in done.stdout

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     # Idempotency records are replayable this long, then purged (`zhiben purge-idempotency`).
     idempotency_ttl_hours: int = Field(default=24, ge=1, le=24 * 30)
 
+    # Permit rules as data (permits.md §8): a JSON or TOML file of cited values within the
+    # bounds of app/rules/permits/table.py; unset = the GB 30871 defaults. Checked at start-up.
+    permit_rules_file: Path | None = None
+
     # Jurisdiction identity used in ledger numbers (e.g. YYL-2025-000123).
     ledger_prefix: str = Field(default="YYL", pattern=r"^[A-Z]{2,8}$")
 

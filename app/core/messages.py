@@ -15,6 +15,7 @@ from typing import Any
 # Field and parameter names → their Chinese labels (as on the forms and in the ledger).
 LABELS: dict[str, str] = {
     "Idempotency-Key": "幂等键", "If-Match": "版本条件", "id": "编号", "version": "版本",
+    "record_id": "记录编号",
     "accident_id": "事故编号", "accuracy_m": "定位精度（米）", "actor_id": "操作人",
     "address": "地址", "amount": "金额", "category": "类别", "certificate_id": "证书编号",
     "certificate_no": "证书号", "checkin": "签到位置", "client_id": "客户端标识",

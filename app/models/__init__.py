@@ -19,6 +19,7 @@ from app.models.inspection_plan import (
 )
 from app.models.notification import ExportJob, Notification, ReminderSent
 from app.models.permit import ConfinedSpace, Delegation, Permit, PermitCounter, PermitHistory
+from app.models.permit_ops import PermitPhoto, PermitRuleSet
 from app.models.permit_records import (
     EntryLog,
     GasTest,
@@ -40,6 +41,8 @@ from app.models.user import AuthSession, RefreshToken, Role, User, UserGrid
 from app.models.webhook import WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "PermitPhoto",
+    "PermitRuleSet",
     "Accident",
     "AuditLog",
     "AuthSession",

@@ -1,15 +1,22 @@
 """A permit's site records (issue 15): people, measures, ventilation, gas tests, interruptions
-and the entry log — each a small POST with a client id, and its list."""
+and the entry log — each a small POST with a client id, and its list. The six add/list pairs
+have one shape, so they are declared from `SITE_ROUTES` (as the transitions in permits.py);
+handler names, and so operation ids and summaries, are those of the table."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, cast
 
 from fastapi import Response
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import problem_responses
 from app.dependencies import CurrentActor, IfMatchDep, PageDep, SessionDep, etag
+from app.models.permit_ops import PermitPhoto
 from app.models.permit_records import (
     EntryLog,
     GasTest,
@@ -38,7 +45,9 @@ from app.schemas.permit import (
     VentilationRead,
     ViolationRead,
 )
-from app.services.permits import actions_work, guardians, queries, site
+from app.schemas.permit_photos import PermitPhotoRead, PermitPhotosIn
+from app.services.permits import actions_work, guardians, photos, queries, site
+from app.services.policy import Actor
 
 router = api_router(prefix="/api/v1/permits/{permit_id}", tags=["permits"])
 
@@ -50,34 +59,201 @@ def _status(response: Response, created: bool) -> None:
     response.status_code = 201 if created else 200
 
 
-@router.post("/people", status_code=201, response_model=PersonRead, responses=WRITE)
-async def add_person(
+# (session, actor, permit id, body, If-Match) → (response body, created, ETag or None)
+Adder = Callable[
+    [AsyncSession, Actor, uuid.UUID, Any, int | None], Awaitable[tuple[Any, bool, str | None]]
+]
+
+
+def _plain(add: Callable[..., Awaitable[tuple[Any, bool]]]) -> Adder:
+    async def adder(
+        session: AsyncSession, actor: Actor, permit_id: uuid.UUID, body: Any, _m: int | None
+    ) -> tuple[Any, bool, str | None]:
+        row, created = await add(session, actor=actor, permit_id=permit_id, data=body)
+        return row, created, None
+
+    return adder
+
+
+async def _entry(
+    session: AsyncSession, actor: Actor, permit_id: uuid.UUID, body: EntryIn, _m: int | None
+) -> tuple[Any, bool, str | None]:
+    row, found, created = await site.add_entry(session, actor=actor, permit_id=permit_id, data=body)
+    data = EntryRead.model_validate(row).model_dump()
+    data["violations"] = [ViolationRead.model_validate(v).model_dump() for v in found]
+    return data, created, None
+
+
+async def _interruption(
+    session: AsyncSession,
+    actor: Actor,
     permit_id: uuid.UUID,
-    body: PersonIn,
-    actor: CurrentActor,
-    session: SessionDep,
-    response: Response,
-) -> PermitPerson:
-    """Name a person on the permit (guardians check in here before work starts)."""
-    row, created = await site.add_person(session, actor=actor, permit_id=permit_id, data=body)
-    _status(response, created)
-    return row
-
-
-@router.get("/people", response_model=Page[PersonRead], responses=READ)
-async def list_people(
-    permit_id: uuid.UUID, actor: CurrentActor, session: SessionDep, page: PageDep
-) -> Page[PersonRead]:
-    """The people named on the permit."""
-    rows, nxt = await site.list_rows(
+    body: InterruptionIn,
+    if_match: int | None,
+) -> tuple[Any, bool, str | None]:
+    permit = await actions_work.suspend(
         session,
         actor=actor,
         permit_id=permit_id,
-        model=PermitPerson,
-        limit=page.limit,
-        cursor=page.cursor,
+        data=ReasonBody(reason=body.reason),
+        if_match=if_match,
     )
-    return Page[PersonRead](items=[PersonRead.model_validate(r) for r in rows], next_cursor=nxt)
+    return queries.shaped(permit), True, etag(permit.version)
+
+
+@dataclass(frozen=True)
+class SiteRoute:
+    path: str
+    names: tuple[str, str]  # add handler, list handler (operation ids)
+    body: type[BaseModel]
+    read: type[BaseModel]
+    model: type[Any]
+    add: Adder
+    docs: tuple[str, str]
+    # The add's answer when it is not `read` (an interruption answers the permit + ETag).
+    answer: type[BaseModel] | None = None
+
+
+SITE_ROUTES = [
+    SiteRoute(
+        "people",
+        ("add_person", "list_people"),
+        PersonIn,
+        PersonRead,
+        PermitPerson,
+        _plain(site.add_person),
+        (
+            "Name a person on the permit (guardians check in here before work starts).",
+            "The people named on the permit.",
+        ),
+    ),
+    SiteRoute(
+        "measures",
+        ("add_measure", "list_measures"),
+        MeasureIn,
+        MeasureRead,
+        PermitMeasure,
+        _plain(site.add_measure),
+        (
+            "Answer one safety measure (是否涉及, confirmer) before submitting.",
+            "The permit's safety measures as answered.",
+        ),
+    ),
+    SiteRoute(
+        "ventilation",
+        ("add_ventilation", "list_ventilation"),
+        VentilationIn,
+        VentilationRead,
+        VentilationRecord,
+        _plain(site.add_ventilation),
+        (
+            "Record ventilation (先通风): it must begin before the passing gas test.",
+            "The permit's ventilation records.",
+        ),
+    ),
+    SiteRoute(
+        "gas-tests",
+        ("add_gas_test", "list_gas_tests"),
+        GasTestIn,
+        GasTestRead,
+        GasTest,
+        _plain(site.add_gas_test),
+        (
+            "Record a gas test in declared units; the server judges it and names the rules used.",
+            "The permit's gas tests with their verdicts.",
+        ),
+    ),
+    SiteRoute(
+        "interruptions",
+        ("add_interruption", "list_interruptions"),
+        InterruptionIn,
+        InterruptionRead,
+        PermitInterruption,
+        _interruption,
+        (
+            "Record an interruption of the work (the permit is suspended until resumed).",
+            "The permit's interruptions, order-stops included.",
+        ),
+        answer=PermitRead,
+    ),
+    SiteRoute(
+        "entries",
+        ("add_entry", "list_entries"),
+        EntryIn,
+        EntryRead,
+        EntryLog,
+        _entry,
+        (
+            "Log a person (and tools) in or out; a breach of 第十三条(二) becomes a hazard.",
+            "The entry log, in and out.",
+        ),
+    ),
+]
+
+
+def _named(func: Callable[..., Any], name: str, doc: str) -> Callable[..., Any]:
+    func.__name__ = func.__qualname__ = name
+    func.__doc__ = doc
+    return func
+
+
+def _add_route(spec: SiteRoute) -> None:
+    async def add(
+        permit_id: uuid.UUID,
+        body: BaseModel,
+        actor: CurrentActor,
+        session: SessionDep,
+        response: Response,
+    ) -> Any:
+        data, created, _tag = await spec.add(session, actor, permit_id, body, None)
+        _status(response, created)
+        return data
+
+    async def add_if_match(
+        permit_id: uuid.UUID,
+        body: BaseModel,
+        actor: CurrentActor,
+        session: SessionDep,
+        response: Response,
+        if_match: IfMatchDep = None,
+    ) -> Any:
+        data, created, tag = await spec.add(session, actor, permit_id, body, if_match)
+        _status(response, created)
+        if tag is not None:
+            response.headers["ETag"] = tag
+        return data
+
+    endpoint = add_if_match if spec.answer is not None else add
+    endpoint.__annotations__ = {**endpoint.__annotations__, "body": spec.body}
+    router.post(
+        f"/{spec.path}", status_code=201, response_model=spec.answer or spec.read, responses=WRITE
+    )(_named(endpoint, spec.names[0], spec.docs[0]))
+
+
+def _list_route(spec: SiteRoute) -> None:
+    page_model: Any = cast(Any, Page)[spec.read]
+
+    async def lister(
+        permit_id: uuid.UUID, actor: CurrentActor, session: SessionDep, page: PageDep
+    ) -> Any:
+        rows, nxt = await site.list_rows(
+            session,
+            actor=actor,
+            permit_id=permit_id,
+            model=spec.model,
+            limit=page.limit,
+            cursor=page.cursor,
+        )
+        return page_model(items=[spec.read.model_validate(r) for r in rows], next_cursor=nxt)
+
+    router.get(f"/{spec.path}", response_model=page_model, responses=READ)(
+        _named(lister, spec.names[1], spec.docs[1])
+    )
+
+
+# People first, then check-in/out, then the other records: the document's order before the fold.
+_add_route(SITE_ROUTES[0])
+_list_route(SITE_ROUTES[0])
 
 
 @router.post("/check-in", response_model=PersonRead, responses=WRITE)
@@ -99,164 +275,33 @@ async def check_out(
     return data
 
 
-@router.post("/measures", status_code=201, response_model=MeasureRead, responses=WRITE)
-async def add_measure(
+for _spec in SITE_ROUTES[1:]:
+    _add_route(_spec)
+    _list_route(_spec)
+
+
+@router.post("/photos", status_code=201, response_model=list[PermitPhotoRead], responses=WRITE)
+async def attach_permit_photos(
     permit_id: uuid.UUID,
-    body: MeasureIn,
+    body: PermitPhotosIn,
     actor: CurrentActor,
     session: SessionDep,
     response: Response,
-) -> PermitMeasure:
-    """Answer one safety measure (是否涉及, confirmer) before submitting."""
-    row, created = await site.add_measure(session, actor=actor, permit_id=permit_id, data=body)
+) -> list[PermitPhoto]:
+    """Attach uploaded photos to a gas test, a measure, or the completion check."""
+    rows, created = await photos.attach(session, actor=actor, permit_id=permit_id, data=body)
     _status(response, created)
-    return row
+    return rows
 
 
-@router.get("/measures", response_model=Page[MeasureRead], responses=READ)
-async def list_measures(
+@router.get("/photos", response_model=Page[PermitPhotoRead], responses=READ)
+async def list_permit_photos(
     permit_id: uuid.UUID, actor: CurrentActor, session: SessionDep, page: PageDep
-) -> Page[MeasureRead]:
-    """The permit's safety measures as answered."""
-    rows, nxt = await site.list_rows(
-        session,
-        actor=actor,
-        permit_id=permit_id,
-        model=PermitMeasure,
-        limit=page.limit,
-        cursor=page.cursor,
+) -> Page[PermitPhotoRead]:
+    """The permit's photos (fetch each from /api/v1/uploads/{id})."""
+    rows, nxt = await photos.list_photos(
+        session, actor=actor, permit_id=permit_id, limit=page.limit, cursor=page.cursor
     )
-    return Page[MeasureRead](items=[MeasureRead.model_validate(r) for r in rows], next_cursor=nxt)
-
-
-@router.post("/ventilation", status_code=201, response_model=VentilationRead, responses=WRITE)
-async def add_ventilation(
-    permit_id: uuid.UUID,
-    body: VentilationIn,
-    actor: CurrentActor,
-    session: SessionDep,
-    response: Response,
-) -> VentilationRecord:
-    """Record ventilation (先通风): it must begin before the passing gas test."""
-    row, created = await site.add_ventilation(session, actor=actor, permit_id=permit_id, data=body)
-    _status(response, created)
-    return row
-
-
-@router.get("/ventilation", response_model=Page[VentilationRead], responses=READ)
-async def list_ventilation(
-    permit_id: uuid.UUID, actor: CurrentActor, session: SessionDep, page: PageDep
-) -> Page[VentilationRead]:
-    """The permit's ventilation records."""
-    rows, nxt = await site.list_rows(
-        session,
-        actor=actor,
-        permit_id=permit_id,
-        model=VentilationRecord,
-        limit=page.limit,
-        cursor=page.cursor,
+    return Page[PermitPhotoRead](
+        items=[PermitPhotoRead.model_validate(r) for r in rows], next_cursor=nxt
     )
-    return Page[VentilationRead](
-        items=[VentilationRead.model_validate(r) for r in rows], next_cursor=nxt
-    )
-
-
-@router.post("/gas-tests", status_code=201, response_model=GasTestRead, responses=WRITE)
-async def add_gas_test(
-    permit_id: uuid.UUID,
-    body: GasTestIn,
-    actor: CurrentActor,
-    session: SessionDep,
-    response: Response,
-) -> GasTest:
-    """Record a gas test in declared units; the server judges it and names the rules used."""
-    row, created = await site.add_gas_test(session, actor=actor, permit_id=permit_id, data=body)
-    _status(response, created)
-    return row
-
-
-@router.get("/gas-tests", response_model=Page[GasTestRead], responses=READ)
-async def list_gas_tests(
-    permit_id: uuid.UUID, actor: CurrentActor, session: SessionDep, page: PageDep
-) -> Page[GasTestRead]:
-    """The permit's gas tests with their verdicts."""
-    rows, nxt = await site.list_rows(
-        session,
-        actor=actor,
-        permit_id=permit_id,
-        model=GasTest,
-        limit=page.limit,
-        cursor=page.cursor,
-    )
-    return Page[GasTestRead](items=[GasTestRead.model_validate(r) for r in rows], next_cursor=nxt)
-
-
-@router.post("/interruptions", status_code=201, response_model=PermitRead, responses=WRITE)
-async def add_interruption(
-    permit_id: uuid.UUID,
-    body: InterruptionIn,
-    actor: CurrentActor,
-    session: SessionDep,
-    response: Response,
-    if_match: IfMatchDep = None,
-) -> dict[str, Any]:
-    """Record an interruption of the work (the permit is suspended until resumed)."""
-    permit = await actions_work.suspend(
-        session,
-        actor=actor,
-        permit_id=permit_id,
-        data=ReasonBody(reason=body.reason),
-        if_match=if_match,
-    )
-    response.headers["ETag"] = etag(permit.version)
-    return queries.shaped(permit)
-
-
-@router.get("/interruptions", response_model=Page[InterruptionRead], responses=READ)
-async def list_interruptions(
-    permit_id: uuid.UUID, actor: CurrentActor, session: SessionDep, page: PageDep
-) -> Page[InterruptionRead]:
-    """The permit's interruptions, order-stops included."""
-    rows, nxt = await site.list_rows(
-        session,
-        actor=actor,
-        permit_id=permit_id,
-        model=PermitInterruption,
-        limit=page.limit,
-        cursor=page.cursor,
-    )
-    return Page[InterruptionRead](
-        items=[InterruptionRead.model_validate(r) for r in rows], next_cursor=nxt
-    )
-
-
-@router.post("/entries", status_code=201, response_model=EntryRead, responses=WRITE)
-async def add_entry(
-    permit_id: uuid.UUID,
-    body: EntryIn,
-    actor: CurrentActor,
-    session: SessionDep,
-    response: Response,
-) -> dict[str, Any]:
-    """Log a person (and tools) in or out; a breach of 第十三条(二) becomes a hazard."""
-    row, found, created = await site.add_entry(session, actor=actor, permit_id=permit_id, data=body)
-    _status(response, created)
-    data = EntryRead.model_validate(row).model_dump()
-    data["violations"] = [ViolationRead.model_validate(v).model_dump() for v in found]
-    return data
-
-
-@router.get("/entries", response_model=Page[EntryRead], responses=READ)
-async def list_entries(
-    permit_id: uuid.UUID, actor: CurrentActor, session: SessionDep, page: PageDep
-) -> Page[EntryRead]:
-    """The entry log, in and out."""
-    rows, nxt = await site.list_rows(
-        session,
-        actor=actor,
-        permit_id=permit_id,
-        model=EntryLog,
-        limit=page.limit,
-        cursor=page.cursor,
-    )
-    return Page[EntryRead](items=[EntryRead.model_validate(r) for r in rows], next_cursor=nxt)

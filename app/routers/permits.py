@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Response
+from fastapi import Depends, Query, Response
 from pydantic import BaseModel
 
 from app.core.errors import problem_responses
@@ -15,7 +15,7 @@ from app.dependencies import CurrentActor, IfMatchDep, PageDep, SessionDep, etag
 from app.models.permit import Permit, PermitStatus
 from app.routers._base import api_router
 from app.rules.permits.kinds import AnyGrade, PermitType
-from app.schemas.common import Page
+from app.schemas.common import Page, ParamStr
 from app.schemas.permit import (
     CompleteBody,
     LivePermit,
@@ -30,7 +30,8 @@ from app.schemas.permit import (
     SignBody,
     StartBody,
 )
-from app.services.permits import actions, actions_work, create, labels, live, queries
+from app.schemas.permit_rules import PermitRulesRead, PermitRuleValue
+from app.services.permits import actions, actions_work, create, labels, live, queries, rules_store
 
 router = api_router(prefix="/api/v1/permits", tags=["permits"])
 _ = labels, actions_work  # registers the enum labels and the work-phase transition handlers
@@ -100,6 +101,33 @@ async def live_view(
         session, actor=actor, filters=filters, limit=page.limit, cursor=page.cursor
     )
     return Page[LivePermit](items=[LivePermit.model_validate(i) for i in items], next_cursor=nxt)
+
+
+@router.get("/rules", response_model=PermitRulesRead, responses=READ_ERRORS)
+async def permit_rules(
+    actor: CurrentActor,
+    session: SessionDep,
+    version: Annotated[
+        ParamStr | None, Query(max_length=64, description="作业票的 rules_version；默认现行版本")
+    ] = None,
+) -> PermitRulesRead:
+    """The permit rules in force (or of an earlier version), each value with its citation."""
+    ruleset = await rules_store.describe(session, actor=actor, version=version)
+    current = rules_store.current(session).rules.version == ruleset.rules.version
+    values = [
+        PermitRuleValue(
+            key=key,
+            overridden=row["value"] != row["default"] or row["citation"] != row["default_citation"],
+            **row,
+        )
+        for key, row in ruleset.table.items()
+    ]
+    return PermitRulesRead(
+        version=ruleset.rules.version,
+        jurisdiction=ruleset.jurisdiction,
+        current=current,
+        values=values,
+    )
 
 
 @router.get("/{permit_id}", response_model=PermitRead, responses=READ_ERRORS)

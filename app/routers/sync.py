@@ -14,7 +14,7 @@ from app.schemas.enterprise import EnterpriseRead
 from app.schemas.hazard import HazardRead
 from app.schemas.hazard_overview import HazardOverview
 from app.schemas.inspection import InspectionRead
-from app.schemas.sync import ChangeFeed, ChangeWithObject
+from app.schemas.sync import SYNC_PERMIT_MODELS, ChangeFeed, ChangeWithObject
 from app.services.sync import FeedEntry, read_changes
 from app.services.sync.objects import current_objects
 
@@ -51,6 +51,7 @@ def _item(entry: FeedEntry, obj: Any, overview: bool) -> ChangeWithObject:
             "hazard": HazardOverview if overview else HazardRead,
             "enterprise": EnterpriseRead,
             "inspection": InspectionRead,
+            **SYNC_PERMIT_MODELS,
         }[entry.object_type]
         item.object = model.model_validate(obj)
     return item

@@ -235,6 +235,7 @@ class ViolationRead(Schema):
 
 class PersonRead(Schema):
     id: uuid.UUID
+    permit_id: uuid.UUID
     role: str
     name: str
     certificate_id: uuid.UUID | None
@@ -245,6 +246,7 @@ class PersonRead(Schema):
 
 class MeasureRead(Schema):
     id: uuid.UUID
+    permit_id: uuid.UUID
     code: str
     text: str
     involved: bool
@@ -254,6 +256,7 @@ class MeasureRead(Schema):
 
 class GasTestRead(Schema):
     id: uuid.UUID
+    permit_id: uuid.UUID
     phase: str
     sampled_at: datetime
     received_at: datetime
@@ -267,6 +270,7 @@ class GasTestRead(Schema):
 
 class VentilationRead(Schema):
     id: uuid.UUID
+    permit_id: uuid.UUID
     method: str
     started_at: datetime
     ended_at: datetime | None
@@ -274,6 +278,7 @@ class VentilationRead(Schema):
 
 class InterruptionRead(Schema):
     id: uuid.UUID
+    permit_id: uuid.UUID
     started_at: datetime
     ended_at: datetime | None
     reason: str
@@ -282,6 +287,7 @@ class InterruptionRead(Schema):
 
 class EntryRead(Schema):
     id: uuid.UUID
+    permit_id: uuid.UUID
     person: str
     direction: str
     at: datetime

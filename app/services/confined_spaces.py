@@ -20,24 +20,62 @@ from app.services.policy import Actor, Permission, require_permission
 OBJECT_TYPE = "confined_space"
 
 
+def code_taken() -> Conflict:
+    return Conflict("台账编号已存在", "Ledger code already used", code="space_code_taken")
+
+
 async def create_space(
     session: AsyncSession, *, actor: Actor, enterprise_id: uuid.UUID, data: ConfinedSpaceCreate
 ) -> tuple[ConfinedSpace, bool]:
+    """Insert-once on the client id; two creates of one code at once give one 201 and one
+    409 `space_code_taken` (the unique index decides, never a 500). A generated code that a
+    concurrent create took is drawn again."""
     require_permission(actor, Permission.PERMIT_WRITE)
     enterprise = await visible_enterprise(session, actor=actor, enterprise_id=enterprise_id)
 
-    async def replay(row: ConfinedSpace) -> ConfinedSpace:
+    async def replay(row: ConfinedSpace) -> tuple[ConfinedSpace, bool]:
         if row.enterprise_id != enterprise.id or row.name != data.name:
             raise id_conflict()
-        return row
+        return row, False
 
-    if (stored := await replay_existing(session, ConfinedSpace, data.id, replay)) is not None:
-        return stored, False
-    code = await _free_code(session, enterprise.id, data.code)
+    if (found := await replay_existing(session, ConfinedSpace, data.id, replay)) is not None:
+        return found
+    for _attempt in range(5):
+        try:
+            code = await _free_code(session, enterprise.id, data.code)
+            row = _row(actor, enterprise.id, code, data)
+            replayed = await insert_once(session, row, replay, other_conflict=code_taken())
+        except Conflict as exc:
+            if exc.code != "space_code_taken":
+                raise
+            # A re-send of this very create may have taken the code since the first look.
+            found = await replay_existing(session, ConfinedSpace, data.id, replay)
+            if found is not None:
+                return found
+            if data.code is not None:
+                raise
+            continue  # a concurrent create took the generated code: draw the next one
+        if replayed is not None:
+            return replayed
+        audit.record(
+            session,
+            actor=actor,
+            action="create",
+            object_type=OBJECT_TYPE,
+            object_id=row.id,
+            changes={"code": code, "poisoning_gases": row.poisoning_gases},
+        )
+        return row, True
+    raise code_taken()
+
+
+def _row(
+    actor: Actor, enterprise_id: uuid.UUID, code: str, data: ConfinedSpaceCreate
+) -> ConfinedSpace:
     gases = sorted({g.value for g in data.poisoning_gases})
-    row = ConfinedSpace(
+    return ConfinedSpace(
         id=data.id or uuid.uuid4(),
-        enterprise_id=enterprise.id,
+        enterprise_id=enterprise_id,
         code=code,
         name=data.name,
         location=data.location,
@@ -47,17 +85,6 @@ async def create_space(
         signs_posted=data.signs_posted,
         created_by=actor.user_id,
     )
-    if (stored := await insert_once(session, row, replay)) is not None:
-        return stored, False
-    audit.record(
-        session,
-        actor=actor,
-        action="create",
-        object_type=OBJECT_TYPE,
-        object_id=row.id,
-        changes={"code": code, "poisoning_gases": gases},
-    )
-    return row, True
 
 
 async def _free_code(session: AsyncSession, enterprise_id: uuid.UUID, code: str | None) -> str:
@@ -68,7 +95,7 @@ async def _free_code(session: AsyncSession, enterprise_id: uuid.UUID, code: str 
         )
     )
     if taken is not None:
-        raise Conflict("台账编号已存在", "Ledger code already used", code="space_code_taken")
+        raise code_taken()
     return code
 
 

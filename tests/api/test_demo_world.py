@@ -280,3 +280,36 @@ async def test_seeding_twice_changes_nothing(
     rollup = await db.execute(text(f"SELECT {dims}, n FROM hazard_counts WHERE n > 0"))
     recount = await db.execute(text(f"SELECT {dims}, count(*) FROM hazards GROUP BY {dims}"))
     assert sorted(map(tuple, rollup)) == sorted(map(tuple, recount))
+
+
+async def test_permits_ledgers_and_a_permit_hazard(
+    client: httpx.AsyncClient, office: dict[str, str]
+) -> None:
+    permits = await _all(client, "/api/v1/permits", office)
+    by_status = sorted((p["type"], p["status"]) for p in permits)
+    assert by_status == [
+        ("confined_space", "active"),
+        ("confined_space", "suspended"),
+        ("hot_work", "closed"),
+    ]
+    stopped = next(p for p in permits if p["status"] == "suspended")
+    assert stopped["requires_review"] is True
+    assert "consent" in stopped["allowed_actions"]
+    live = await _all(client, "/api/v1/permits/live", office)
+    assert {p["status"] for p in live} >= {"active"}
+    active = next(p for p in permits if p["status"] == "active")
+    pid = active["id"]
+    for record, n in (("ventilation", 1), ("gas-tests", 1), ("people", 1), ("entries", 2)):
+        rows = await _all(client, f"/api/v1/permits/{pid}/{record}", office)
+        assert len(rows) == n, record
+    hazards = await _all(client, "/api/v1/hazards", office)
+    from_permits = [h for h in hazards if h["source"] == "permit_check"]
+    assert len(from_permits) == 1
+    assert from_permits[0]["enterprise_id"] == stopped["enterprise_id"]
+    spaces = await _all(
+        client, f"/api/v1/enterprises/{stopped['enterprise_id']}/confined-spaces", office
+    )
+    assert [(s["code"], s["poisoning_risk"]) for s in spaces] == [
+        ("YXKJ-0001", True),
+        ("YXKJ-0002", False),
+    ]

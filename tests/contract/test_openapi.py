@@ -149,7 +149,19 @@ def test_enums_where_enums_exist(spec: dict[str, Any]) -> None:
     ]
     change = schemas["ChangeWithObject"]["properties"]
     assert sorted(change["op"]["enum"]) == ["removed", "upsert", "voided"]
-    assert sorted(change["object_type"]["enum"]) == ["enterprise", "hazard", "inspection"]
+    assert sorted(change["object_type"]["enum"]) == [
+        "confined_space",
+        "enterprise",
+        "hazard",
+        "inspection",
+        "permit",
+        "permit_entry",
+        "permit_gas_test",
+        "permit_interruption",
+        "permit_measure",
+        "permit_person",
+        "permit_ventilation",
+    ]
     basis = schemas["HazardRead"]["properties"]["basis"]
     assert basis == {"$ref": "#/components/schemas/Basis"}
     assert {"standard_version", "item_codes", "manual_reason", "downgraded"} <= set(

@@ -17,13 +17,21 @@ from app.core.storage import LocalStorage
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
 from app.rules.calendar import today_in_shanghai
-from app.services.demo import accidents, enterprises, hazards, inspections, public_reports, records
+from app.services.demo import (
+    accidents,
+    enterprises,
+    hazards,
+    inspections,
+    permits,
+    public_reports,
+    records,
+)
 from app.services.demo.context import DEMO_PASSWORD, Clock, DemoWorld, Timeline
 from app.services.demo.enterprises import DEMO_SUFFIX, HEAD_USERNAMES, DemoWorldMismatch
 from app.services.policy import Actor
 
 # Played in date order whatever the order here; listed by domain.
-MODULES = (inspections, hazards, records, accidents, public_reports)
+MODULES = (inspections, hazards, records, accidents, public_reports, permits)
 # The enterprises were registered two years before today: every later step finds them.
 REGISTERED_DAYS_AGO = 730
 

@@ -21,10 +21,10 @@ from app.rules.permits.kinds import EnterpriseRole
 from app.rules.permits.measures import missing_measures
 from app.schemas.permit import OptionalNote, ReasonBody, SignBody
 from app.services import delegations
-from app.services.permits.create import current_rules
 from app.services.permits.errors import refuse, rules_as_problems
 from app.services.permits.machine import PERMITS
 from app.services.permits.queries import get_permit
+from app.services.permits.rules_store import rules_of
 from app.services.policy import Actor
 from app.services.workflow import transition
 
@@ -170,7 +170,7 @@ async def _submit(
             permit_type=permit.type,
             grade=permit.grade,
             poisoning_risk=bool(space and space.poisoning_risk),
-            rules=current_rules(),
+            rules=rules_of(permit),
         )
     round_ = int(permit.approval.get("round", 0)) + 1
     # The final step's keys stay at the top level for clients reading `approval.approvers`.

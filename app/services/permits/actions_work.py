@@ -21,8 +21,8 @@ from app.schemas.permit import (
 )
 from app.services.permits import guards, violations
 from app.services.permits.actions import go, handler, open_interruption, operation, with_reason
-from app.services.permits.create import current_rules
 from app.services.permits.errors import refuse, rules_as_problems
+from app.services.permits.rules_store import rules_of
 from app.services.policy import Actor
 
 
@@ -37,9 +37,9 @@ async def _on_site_checks(
             permit_type=permit.type,
             outdoor=permit.outdoor,
             force=wind_force,
-            rules=current_rules(),
+            rules=rules_of(permit),
         )
-    await guards.guardians_present(session, permit, current_rules())
+    await guards.guardians_present(session, permit, rules_of(permit))
     await guards.related_active(session, permit)
     if wind_force is not None:
         session.add(
@@ -51,7 +51,7 @@ async def _on_site_checks(
 
 @handler("start")
 async def _start(session: AsyncSession, actor: Actor, permit: Permit, data: StartBody) -> Permit:
-    rules, now = current_rules(), guards.now_utc()
+    rules, now = rules_of(permit), guards.now_utc()
     await _on_site_checks(session, actor, permit, "start", data.wind_force)
     guards.video_recorded(permit, data.video_ref)
     if permit.type in guards.TESTED:
@@ -88,7 +88,7 @@ async def _suspend(session: AsyncSession, actor: Actor, permit: Permit, data: Re
 
 async def _retested(session: AsyncSession, permit: Permit) -> PermitInterruption | None:
     """A new passing test when the gap or a new day needs one (13号令 art. 15; GB 5.3.1d)."""
-    rules, now = current_rules(), guards.now_utc()
+    rules, now = rules_of(permit), guards.now_utc()
     gap = await open_interruption(session, permit)
     since = gap.started_at if gap else permit.suspended_at
     last = await guards.last_test(session, permit)

@@ -19,19 +19,15 @@ from app.rules.permits.grading import (
     validity_end,
 )
 from app.rules.permits.kinds import PermitType
-from app.rules.permits.settings import DEFAULT_RULES, PermitRules
+from app.rules.permits.settings import PermitRules
 from app.schemas.permit import HotWorkInputs, PermitCreate, PermitUpdate
 from app.services import audit
 from app.services.enterprises import visible_enterprise
 from app.services.permits.errors import refuse, rules_as_problems
 from app.services.permits.machine import OBJECT_TYPE, write_history
 from app.services.permits.queries import get_permit, next_permit_no
+from app.services.permits.rules_store import current, record
 from app.services.policy import Actor, Permission, require_permission
-
-
-def current_rules() -> PermitRules:
-    """The rules new permits use; each permit records `rules_version`."""
-    return DEFAULT_RULES
 
 
 def _grade(body: PermitCreate, rules: PermitRules) -> Grade:
@@ -140,7 +136,9 @@ async def create_permit(
     enterprise = await visible_enterprise(session, actor=actor, enterprise_id=body.enterprise_id)
     if body.id is not None and (existing := await session.get(Permit, body.id)) is not None:
         return await _replayed(session, actor, existing, body), False
-    rules = current_rules()
+    ruleset = current(session)
+    rules = ruleset.rules
+    await record(session, ruleset)
     space = await _space(session, body, enterprise.id)
     await _predecessor(session, body, enterprise.id)
     await _related(session, body, enterprise.id)

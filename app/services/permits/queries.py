@@ -19,6 +19,7 @@ from app.rules.permits.kinds import PermitType
 from app.schemas.permit import PermitRead
 from app.services.pagination import keyset_page
 from app.services.permits.machine import allowed_actions
+from app.services.permits.rules_store import load_version
 from app.services.policy import Actor, Permission, require_permission, scope_by_enterprise
 
 # 动火 DH, 有限空间 YX, 高处 GC: the prefixes enterprises write on paper permits.
@@ -67,6 +68,7 @@ async def get_permit(
         raise NotFound("作业票不存在", "Permit not found")
     if if_match is not None and if_match != permit.version:
         raise PreconditionFailed()
+    await load_version(session, permit.rules_version)  # judged by the rules it was issued under
     return permit
 
 

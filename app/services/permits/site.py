@@ -31,10 +31,10 @@ from app.services import audit
 from app.services.pagination import keyset_page
 from app.services.permits import guards, violations
 from app.services.permits.actions import with_reason
-from app.services.permits.create import current_rules
 from app.services.permits.errors import refuse, rules_as_problems
 from app.services.permits.machine import OBJECT_TYPE
 from app.services.permits.queries import get_permit
+from app.services.permits.rules_store import rules_of
 from app.services.policy import Actor, Permission, require_permission
 
 M = TypeVar("M", bound=Base)
@@ -179,7 +179,7 @@ async def add_gas_test(
     permit = await _permit(session, actor, permit_id, ON_SITE, "气体检测")
     if (row := await _replay(session, GasTest, data.id, permit)) is not None:
         return row, False
-    rules = current_rules()
+    rules = rules_of(permit)
     readings = [Reading(r.gas, r.value, r.unit.value) for r in data.readings]
     with rules_as_problems():
         passed, judgements = judge_test(readings, permit.type, rules)
@@ -234,7 +234,7 @@ async def _entry_checks(session: AsyncSession, permit: Permit) -> list[violation
     if found is not None:
         return [found]
     out: list[violations.Violation] = []
-    rules, now = current_rules(), guards.now_utc()
+    rules, now = rules_of(permit), guards.now_utc()
     test = await guards.last_test(session, permit)
     fresh = permit.status == S.active or (
         test is not None and now - test.sampled_at <= rules.pretest_max_age

@@ -26,6 +26,9 @@ from app.models.hazard import Hazard, HazardStatus
 from app.models.user import Role
 from app.services.pagination import cursor_key, decode_cursor, encode_cursor
 from app.services.policy import Actor, Permission, require_permission
+from app.services.sync.tracking import PERMIT_RECORDS
+
+PERMIT_KINDS = ("permit", "confined_space", *PERMIT_RECORDS.values())
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,14 @@ def _relevant(actor: Actor) -> ColumnElement[bool]:
             Change.prev_grid_id.in_(grids),
         ),
     )
+
+
+def _kinds(actor: Actor) -> ColumnElement[bool]:
+    """Permits and their records only for those who may read permits (the dashboard may not):
+    the same scope as the permit routes, whose enterprise and grid rules `_relevant` applies."""
+    if actor.can(Permission.PERMIT_READ):
+        return true()
+    return Change.object_type.not_in(PERMIT_KINDS)
 
 
 def _visible_now(actor: Actor, enterprise_id: uuid.UUID, grid_id: uuid.UUID) -> bool:
@@ -154,7 +165,7 @@ async def read_changes(
         .join(Enterprise, Enterprise.id == Change.enterprise_id)
         .outerjoin(Hazard, (Change.object_type == "hazard") & (Hazard.id == Change.object_id))
         .where(tuple_(Change.txid, Change.seq) > tuple_(*after), _horizon(session))
-        .where(_relevant(actor))
+        .where(_relevant(actor), _kinds(actor))
         .order_by(Change.txid, Change.seq)
         .limit(limit + 1)
     )

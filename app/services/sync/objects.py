@@ -27,6 +27,7 @@ from app.services.policy import (
     scope_by_enterprise,
 )
 from app.services.sync.feed import FeedEntry
+from app.services.sync.permit_objects import permit_objects
 
 
 def _ids(entries: Sequence[FeedEntry], kind: str) -> set[uuid.UUID]:
@@ -67,4 +68,5 @@ async def current_objects(
         )
         shaped = await shape_many(session, list(await session.scalars(stmt2)))
         objects.update({i["id"]: i for i in shaped})
+    objects.update(await permit_objects(session, actor=actor, entries=entries))
     return objects, overview

@@ -16,7 +16,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, Text, cast, event, func, insert, literal, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Text,
+    cast,
+    column,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+    table,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, UOWTransaction, attributes
 
@@ -25,7 +37,23 @@ from app.models.enterprise import Enterprise
 
 # Table name → the object type the feed reports (the inspection model belongs to issue 3 and
 # is matched by table name, so this module does not import it).
-TRACKED = {"enterprises": "enterprise", "hazards": "hazard", "inspections": "inspection"}
+TRACKED = {
+    "enterprises": "enterprise",
+    "hazards": "hazard",
+    "inspections": "inspection",
+    "permits": "permit",
+    "confined_spaces": "confined_space",
+}
+# A permit's site records (issue 15) carry no enterprise of their own: theirs is their permit's.
+PERMIT_RECORDS = {
+    "permit_people": "permit_person",
+    "permit_measures": "permit_measure",
+    "permit_ventilation": "permit_ventilation",
+    "permit_gas_tests": "permit_gas_test",
+    "permit_interruptions": "permit_interruption",
+    "permit_entries": "permit_entry",
+}
+_PERMITS = table("permits", column("id"), column("enterprise_id"))
 
 
 def _txid(session: Session) -> ColumnElement[Any]:
@@ -34,8 +62,26 @@ def _txid(session: Session) -> ColumnElement[Any]:
     return literal(0, BigInteger)
 
 
+def _permit_record(obj: Any, kind: str) -> dict[str, Any]:
+    enterprise_id = (
+        select(_PERMITS.c.enterprise_id).where(_PERMITS.c.id == obj.permit_id).scalar_subquery()
+    )
+    return {
+        "object_type": kind,
+        "object_id": obj.id,
+        "enterprise_id": enterprise_id,
+        "grid_id": select(Enterprise.grid_id)
+        .where(Enterprise.id == enterprise_id)
+        .scalar_subquery(),
+        "prev_grid_id": None,
+    }
+
+
 def _row(obj: Any) -> dict[str, Any] | None:
-    kind = TRACKED.get(getattr(obj, "__tablename__", ""))
+    name = getattr(obj, "__tablename__", "")
+    if name in PERMIT_RECORDS:
+        return _permit_record(obj, PERMIT_RECORDS[name])
+    kind = TRACKED.get(name)
     if kind is None:
         return None
     if kind == "enterprise":
@@ -60,6 +106,7 @@ def _row(obj: Any) -> dict[str, Any] | None:
         .scalar_subquery(),
         "prev_grid_id": None,
         **(_hazard_snapshot(obj) if kind == "hazard" else {}),
+        **({"status": str(obj.status)} if kind == "permit" else {}),
     }
 
 
