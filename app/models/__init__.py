@@ -8,7 +8,13 @@ from app.models.disclosure import Disclosure
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
 from app.models.hazard import Change, Hazard, HazardHistory, HazardPhoto, LedgerCounter
-from app.models.hazard_counts import HazardCount
+from app.models.hazard_counts import (
+    HazardCloseSpan,
+    HazardClosing,
+    HazardDeadline,
+    HazardFacet,
+    HazardTally,
+)
 from app.models.inspection import Inspection, InspectionQuiz, InspectionResponse
 from app.models.inspection_plan import (
     InspectionDraw,
@@ -55,7 +61,11 @@ __all__ = [
     "ExportJob",
     "Grid",
     "Hazard",
-    "HazardCount",
+    "HazardClosing",
+    "HazardCloseSpan",
+    "HazardDeadline",
+    "HazardFacet",
+    "HazardTally",
     "HazardHistory",
     "HazardPhoto",
     "IdempotencyRecord",
