@@ -102,6 +102,19 @@ def upgrade() -> None:
         sa.Column("span_days", sa.Integer(), nullable=False),
     )
     op.create_index("ix_enterprises_grid_sector", "enterprises", ["grid_id", "sector"])
+    # /stats/targets: major hazards by state and deadline, principal checks of a year.
+    op.create_index(
+        "ix_hazards_level_status",
+        "hazards",
+        ["level", "status", "deadline"],
+        postgresql_include=["enterprise_id"],
+    )
+    op.create_index(
+        "ix_inspections_kind_started",
+        "inspections",
+        ["kind", "started_at"],
+        postgresql_include=["enterprise_id"],
+    )
     for stmt in backfill(op.get_bind().dialect.name):
         op.execute(stmt)
     op.drop_table("hazard_counts")
@@ -131,6 +144,8 @@ def downgrade() -> None:
         "SELECT enterprise_id, status, level, source, category, count(*) FROM hazards "
         "GROUP BY enterprise_id, status, level, source, category"
     )
+    op.drop_index("ix_inspections_kind_started", table_name="inspections")
+    op.drop_index("ix_hazards_level_status", table_name="hazards")
     op.drop_index("ix_enterprises_grid_sector", table_name="enterprises")
     for name in (
         "hazard_close_spans",

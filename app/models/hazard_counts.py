@@ -29,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.models.base import Base
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard
+from app.models.inspection import Inspection
 
 
 def _grid() -> Mapped[uuid.UUID]:
@@ -87,5 +88,20 @@ class HazardCloseSpan(Base):
 Index("ix_hazards_status_closed", Hazard.status, Hazard.closed_at)
 # (On SQLite, which has no INCLUDE, it is a plain copy of ix_hazards_status_deadline.)
 Index("ix_hazards_overdue", Hazard.status, Hazard.deadline, postgresql_include=["enterprise_id"])
-# The overview's enterprises per (grid, sector), an index-only pass (migration 0018).
+# Migration 0018 (issue 11): the overview's enterprises per (grid, sector) as an index-only
+# pass; /stats/targets' major hazards (open, overdue, the 一票否决 list) and principal checks
+# of the year as index ranges.
 Index("ix_enterprises_grid_sector", Enterprise.grid_id, Enterprise.sector)
+Index(
+    "ix_hazards_level_status",
+    Hazard.level,
+    Hazard.status,
+    Hazard.deadline,
+    postgresql_include=["enterprise_id"],
+)
+Index(
+    "ix_inspections_kind_started",
+    Inspection.kind,
+    Inspection.started_at,
+    postgresql_include=["enterprise_id"],
+)

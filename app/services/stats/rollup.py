@@ -124,8 +124,15 @@ async def closed_since(session: AsyncSession, scope: GridScope, start: date, end
     return int(await session.scalar(stmt) or 0)
 
 
-async def _middle(session: AsyncSession, scope: GridScope, level: str) -> tuple[int, int, int]:
-    """(hazards, span bucket holding the lower middle value, its offset inside the bucket)."""
+@dataclass(frozen=True)
+class _Middle:
+    count: int  # closed hazards of the level in scope
+    bucket: int  # whole days of the bucket holding the lower middle value
+    offset: int  # its position inside the bucket
+    size: int  # hazards in the bucket
+
+
+async def _middle(session: AsyncSession, scope: GridScope, level: str) -> _Middle:
     s = HazardCloseSpan.__table__
     total = func.sum(s.c.n)
     stmt = (
@@ -140,26 +147,47 @@ async def _middle(session: AsyncSession, scope: GridScope, level: str) -> tuple[
     k = (count - 1) // 2
     for bucket, n in buckets:
         if k < n:
-            return count, bucket, k
+            return _Middle(count, bucket, k, n)
         k -= n
-    return count, 0, 0
+    return _Middle(count, 0, 0, 0)
 
 
-async def median_pg(session: AsyncSession, scope: GridScope, level: str) -> float | None:
-    """Median days found→closed: the histogram locates the middle's whole-day bucket, then
-    ix_hazards_close_span (migration 0008) is walked from that bucket's start only — a few
-    thousand index entries instead of half the closed ledger."""
-    count, bucket, offset = await _middle(session, scope, level)
-    if count == 0:
-        return None
+def _closed_spans(scope: GridScope, level: str) -> tuple[Any, list[Any]]:
     span = Hazard.closed_at - Hazard.found_at
     where = [is_closed(), Hazard.closed_at.is_not(None), Hazard.level == level]
     if scope.grids is not None:
         ents = select(Enterprise.id).where(Enterprise.grid_id.in_(scope.grids))
         where.append(Hazard.enterprise_id.in_(ents))
-    stmt: Any = select(span).where(*where, span >= timedelta(days=bucket))
-    stmt = stmt.order_by(span).offset(offset).limit(2 - count % 2)
+    return span, where
+
+
+async def _middle_values(session: AsyncSession, scope: GridScope, level: str) -> list[Any]:
+    """The middle span (two when the count is even), reading ix_hazards_close_span from the
+    middle's bucket only. A bucket whose first and last spans are equal (every hazard closed
+    after the same time, as in bench/generate.py) needs no walk at all: two index probes."""
+    mid = await _middle(session, scope, level)
+    if mid.count == 0:
+        return []
+    take = 2 - mid.count % 2
+    span, where = _closed_spans(scope, level)
+    lo, hi = timedelta(days=mid.bucket), timedelta(days=mid.bucket + 1)
+    ends = select(func.min(span), func.max(span)).where(*where, span >= lo, span < hi)
+    first, last = (await session.execute(ends)).one()
+    if first is None or first != last:
+        stmt: Any = select(span).where(*where, span >= lo).order_by(span)
+        return list((await session.scalars(stmt.offset(mid.offset).limit(take))).all())
+    inside = min(take, mid.size - mid.offset)
+    values: list[Any] = [first] * inside
+    if inside < take:  # the upper middle value is the next bucket's first
+        after = select(func.min(span)).where(*where, span >= hi)
+        values.append(await session.scalar(after))
+    return values
+
+
+async def median_pg(session: AsyncSession, scope: GridScope, level: str) -> float | None:
+    """Median days found→closed: the close-span histogram locates the middle's whole-day
+    bucket, then ix_hazards_close_span (migration 0008) is read inside that bucket only."""
+    spans = await _middle_values(session, scope, level)
     # Same arithmetic as before: days as a float, mean of the middle pair if even.
-    spans: list[Any] = list((await session.execute(stmt)).scalars())
-    values = [v.total_seconds() / 86400 for v in spans]
+    values = [v.total_seconds() / 86400 for v in spans if v is not None]
     return round(sum(values) / len(values), 2) if values else None
