@@ -161,30 +161,24 @@ def _share(done: int, total: int) -> float:
     return round(100.0 * done / total, 1) if total else 100.0
 
 
-async def _people(
-    session: AsyncSession, ents: Any, year: int, on: date, total: int
-) -> list[dict[str, Any]]:
+async def _drills(session: AsyncSession, ents: Any, year: int, on: date) -> tuple[int, int]:
+    """(enterprises with an evacuation drill this year, drills observed by the street office)."""
     in_year = and_(
         within(ents, Drill.enterprise_id),
         Drill.held_on.between(date(year, 1, 1), min(on, date(year, 12, 31))),
+        Drill.kind == DrillKind.evacuation.value,
     )
-    drilled = await _count(
-        session,
-        select(func.count(func.distinct(Drill.enterprise_id))).where(
-            in_year, Drill.kind == DrillKind.evacuation.value
-        ),
-    )
-    observed = await _count(
-        session,
-        select(func.count())
-        .select_from(Drill)
-        # 方案 三(六)12 观摩 is of an evacuation drill (疏散逃生演练现场观摩), not any drill.
-        .where(
-            in_year,
-            Drill.kind == DrillKind.evacuation.value,
-            Drill.observed_by_street_office.is_(True),
-        ),
-    )
+    drilled = select(func.count(func.distinct(Drill.enterprise_id))).where(in_year)
+    # 方案 三(六)12 观摩 is of an evacuation drill (疏散逃生演练现场观摩), not any drill.
+    observed = select(func.count()).select_from(Drill)
+    observed = observed.where(in_year, Drill.observed_by_street_office.is_(True))
+    return await _count(session, drilled), await _count(session, observed)
+
+
+async def _people(
+    session: AsyncSession, ents: Any, year: int, on: date, total: int
+) -> list[dict[str, Any]]:
+    drilled, observed = await _drills(session, ents, year, on)
     return [
         target(
             "enterprises_drilled",
