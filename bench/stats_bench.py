@@ -43,6 +43,8 @@ PATHS = {
     "hazards_by_month": "/api/v1/stats/hazards?group_by=month&from=2024-01-01",
     "ranking_first": "/api/v1/stats/ranking?limit=50",
     "ranking_deep": "/api/v1/stats/ranking?limit=50",
+    # The per-request floor (authentication, middlewares, session): what no query change removes.
+    "floor_me": "/api/v1/auth/me",
 }
 # Not compared between versions: generated per request, or opaque.
 VOLATILE = ("next_cursor", "generated_at")

@@ -7,8 +7,9 @@ Create Date: 2026-12-01 10:00:00
 Issue 11: /stats/overview read the per-enterprise rollup of migration 0009 (~830,000 cells at
 1,000,000 hazards) and walked the closed ledger for its medians. The rollups now follow the
 grain the dashboards read (app/models/hazard_counts.py): per (grid, sector, status, level),
-per (grid, facet, value), the overdue-state hazards per deadline day, the closed hazards per
-Shanghai closing day and per whole day found→closed. Backfilled set-based from the ledger
+per (grid, facet, value), the overdue-state hazards per deadline day and per deadline month,
+the closed hazards per Shanghai closing day and per whole day found→closed. Backfilled set-based
+from the ledger
 (the SQL is copied here on purpose: a migration must not change when the application does;
 tests check it gives what the flush hooks keep). `hazard_counts` is no longer read: dropped.
 """
@@ -29,15 +30,18 @@ _CLOSED = "WHERE h.status = 'closed' AND h.closed_at IS NOT NULL"
 _PG = (
     "(h.closed_at AT TIME ZONE 'Asia/Shanghai')::date",
     "floor(extract(epoch FROM h.closed_at - h.found_at) / 86400)::int",
+    "date_trunc('month', h.deadline)::date",
 )
 _SQLITE = (
     "date(h.closed_at, '+8 hours')",
     "CAST(floor(julianday(h.closed_at) - julianday(h.found_at)) AS INTEGER)",
+    "date(h.deadline, 'start of month')",
 )
+_DUE = "WHERE h.status IN ('reported', 'rectifying') AND h.deadline IS NOT NULL"
 
 
 def backfill(dialect: str) -> list[str]:
-    closed_on, span = _PG if dialect == "postgresql" else _SQLITE
+    closed_on, span, month = _PG if dialect == "postgresql" else _SQLITE
     return [
         "INSERT INTO hazard_tallies (grid_id, sector, status, level, n) "
         f"SELECT e.grid_id, e.sector, h.status, h.level, count(*) {_FROM} GROUP BY 1, 2, 3, 4",
@@ -46,8 +50,10 @@ def backfill(dialect: str) -> list[str]:
         f"SELECT e.grid_id, 'category', h.category, count(*) {_FROM} GROUP BY 1, 3",
         "INSERT INTO hazard_deadlines (grid_id, sector, status, level, deadline, n) "
         f"SELECT e.grid_id, e.sector, h.status, h.level, h.deadline, count(*) {_FROM} "
-        "WHERE h.status IN ('reported', 'rectifying') AND h.deadline IS NOT NULL "
-        "GROUP BY 1, 2, 3, 4, 5",
+        f"{_DUE} GROUP BY 1, 2, 3, 4, 5",
+        "INSERT INTO hazard_deadline_months (grid_id, sector, status, level, deadline, n) "
+        f"SELECT e.grid_id, e.sector, h.status, h.level, {month}, count(*) {_FROM} "
+        f"{_DUE} GROUP BY 1, 2, 3, 4, 5",
         "INSERT INTO hazard_closings (grid_id, closed_on, n) "
         f"SELECT e.grid_id, {closed_on}, count(*) {_FROM} {_CLOSED} GROUP BY 1, 2",
         "INSERT INTO hazard_close_spans (grid_id, level, span_days, n) "
@@ -88,13 +94,15 @@ def upgrade() -> None:
         sa.Column("facet", s16, nullable=False),
         sa.Column("value", s32, nullable=False),
     )
-    _table(
-        "hazard_deadlines",
-        sa.Column("sector", s32, nullable=False),
-        sa.Column("status", s32, nullable=False),
-        sa.Column("level", s16, nullable=False),
-        sa.Column("deadline", sa.Date(), nullable=False),
-    )
+    for name in ("hazard_deadlines", "hazard_deadline_months"):
+        _table(
+            name,
+            sa.Column("sector", s32, nullable=False),
+            sa.Column("status", s32, nullable=False),
+            sa.Column("level", s16, nullable=False),
+            sa.Column("deadline", sa.Date(), nullable=False),
+        )
+    op.create_index("ix_hazard_deadlines_deadline", "hazard_deadlines", ["deadline"])
     _table("hazard_closings", sa.Column("closed_on", sa.Date(), nullable=False))
     _table(
         "hazard_close_spans",
@@ -150,6 +158,7 @@ def downgrade() -> None:
     for name in (
         "hazard_close_spans",
         "hazard_closings",
+        "hazard_deadline_months",
         "hazard_deadlines",
         "hazard_facets",
         "hazard_tallies",

@@ -12,6 +12,7 @@ from app.models.hazard_counts import (
     HazardCloseSpan,
     HazardClosing,
     HazardDeadline,
+    HazardDeadlineMonth,
     HazardFacet,
     HazardTally,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "HazardClosing",
     "HazardCloseSpan",
     "HazardDeadline",
+    "HazardDeadlineMonth",
     "HazardFacet",
     "HazardTally",
     "HazardHistory",

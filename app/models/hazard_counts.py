@@ -9,6 +9,8 @@ scope is whole grids; an enterprise head's overview reads the ledger of one ente
 - `hazard_facets`       (grid, facet, value): every hazard once per facet (source, category);
 - `hazard_deadlines`    (grid, sector, status, level, deadline): hazards in the overdue states
   (compliance.facts.OVERDUE_STATES) with a deadline — "overdue today" is a range over days;
+- `hazard_deadline_months` the same per month of the deadline, so "overdue today" reads the
+  past months whole and only the current month by day;
 - `hazard_closings`     (grid, closed_on): closed hazards per Shanghai day of closing;
 - `hazard_close_spans`  (grid, level, span_days): closed hazards per whole days found→closed,
   which locates the median's bucket before an index walk inside it.
@@ -66,6 +68,20 @@ class HazardDeadline(Base):
     n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class HazardDeadlineMonth(Base):
+    """`hazard_deadlines` summed per month (`deadline` = the month's first day): the whole
+    months before the current one are read here, only the current month by day."""
+
+    __tablename__ = "hazard_deadline_months"
+
+    grid_id: Mapped[uuid.UUID] = _grid()
+    sector: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    deadline: Mapped[date] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class HazardClosing(Base):
     __tablename__ = "hazard_closings"
 
@@ -92,6 +108,7 @@ Index("ix_hazards_overdue", Hazard.status, Hazard.deadline, postgresql_include=[
 # pass; /stats/targets' major hazards (open, overdue, the 一票否决 list) and principal checks
 # of the year as index ranges.
 Index("ix_enterprises_grid_sector", Enterprise.grid_id, Enterprise.sector)
+Index("ix_hazard_deadlines_deadline", HazardDeadline.deadline)
 Index(
     "ix_hazards_level_status",
     Hazard.level,

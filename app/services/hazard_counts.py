@@ -34,6 +34,7 @@ from app.models.hazard_counts import (
     HazardCloseSpan,
     HazardClosing,
     HazardDeadline,
+    HazardDeadlineMonth,
     HazardFacet,
     HazardTally,
 )
@@ -45,7 +46,14 @@ FIELDS = ("enterprise_id", "status", "level", "source", "category", "deadline", 
 FIELDS_CLOSED = ("closed_at",)
 TABLES: dict[str, Table] = {
     m.__tablename__: m.__table__  # type: ignore[misc]
-    for m in (HazardTally, HazardFacet, HazardDeadline, HazardClosing, HazardCloseSpan)
+    for m in (
+        HazardTally,
+        HazardFacet,
+        HazardDeadline,
+        HazardDeadlineMonth,
+        HazardClosing,
+        HazardCloseSpan,
+    )
 }
 _DAY = timedelta(days=1)
 _CLOSED = HazardStatus.closed.value
@@ -62,6 +70,7 @@ def cells(row: Any) -> Iterator[Cell]:
     yield "hazard_facets", (grid, "category", category)
     if status in OVERDUE_STATES and deadline is not None:
         yield "hazard_deadlines", (grid, sector, status, level, deadline)
+        yield "hazard_deadline_months", (grid, sector, status, level, deadline.replace(day=1))
     if status == _CLOSED and closed_at is not None:
         yield "hazard_closings", (grid, shanghai_date(closed_at))
         # Whole days, floored exactly as the backfill's floor(epoch / 86400).
@@ -155,9 +164,11 @@ def backfill_sql(dialect: str) -> list[str]:
     if dialect == "postgresql":
         closed_on = "(h.closed_at AT TIME ZONE 'Asia/Shanghai')::date"
         span = "floor(extract(epoch FROM h.closed_at - h.found_at) / 86400)::int"
+        month = "date_trunc('month', h.deadline)::date"
     else:
         closed_on = "date(h.closed_at, '+8 hours')"
         span = "CAST(floor(julianday(h.closed_at) - julianday(h.found_at)) AS INTEGER)"
+        month = "date(h.deadline, 'start of month')"
     frm = "FROM hazards h JOIN enterprises e ON e.id = h.enterprise_id"
     states = ", ".join(f"'{s}'" for s in OVERDUE_STATES)
     closed = f"WHERE h.status = '{_CLOSED}' AND h.closed_at IS NOT NULL"
@@ -169,6 +180,9 @@ def backfill_sql(dialect: str) -> list[str]:
         f"SELECT e.grid_id, 'category', h.category, count(*) {frm} GROUP BY 1, 3",
         "INSERT INTO hazard_deadlines (grid_id, sector, status, level, deadline, n) "
         f"SELECT e.grid_id, e.sector, h.status, h.level, h.deadline, count(*) {frm} "
+        f"WHERE h.status IN ({states}) AND h.deadline IS NOT NULL GROUP BY 1, 2, 3, 4, 5",
+        "INSERT INTO hazard_deadline_months (grid_id, sector, status, level, deadline, n) "
+        f"SELECT e.grid_id, e.sector, h.status, h.level, {month}, count(*) {frm} "
         f"WHERE h.status IN ({states}) AND h.deadline IS NOT NULL GROUP BY 1, 2, 3, 4, 5",
         "INSERT INTO hazard_closings (grid_id, closed_on, n) "
         f"SELECT e.grid_id, {closed_on}, count(*) {frm} {closed} GROUP BY 1, 2",

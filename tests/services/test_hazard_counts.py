@@ -44,6 +44,7 @@ TABLES = {
     "hazard_tallies": "grid_id, sector, status, level",
     "hazard_facets": "grid_id, facet, value",
     "hazard_deadlines": "grid_id, sector, status, level, deadline",
+    "hazard_deadline_months": "grid_id, sector, status, level, deadline",
     "hazard_closings": "grid_id, closed_on",
     "hazard_close_spans": "grid_id, level, span_days",
 }
@@ -88,6 +89,8 @@ async def ledger(db: AsyncSession) -> Cells:
         out["hazard_facets"][_key((grid, "category", category))] += 1
         if status in ("reported", "rectifying") and deadline is not None:
             out["hazard_deadlines"][_key((grid, sector, status, level, deadline))] += 1
+            month = date(deadline.year, deadline.month, 1)
+            out["hazard_deadline_months"][_key((grid, sector, status, level, month))] += 1
         if status == "closed" and closed is not None:
             closed = _aware(closed)
             day = closed.astimezone(SHANGHAI).date()

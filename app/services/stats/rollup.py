@@ -38,6 +38,7 @@ from app.models.hazard_counts import (
     HazardCloseSpan,
     HazardClosing,
     HazardDeadline,
+    HazardDeadlineMonth,
     HazardFacet,
     HazardTally,
 )
@@ -105,13 +106,26 @@ async def cube(session: AsyncSession, scope: GridScope) -> list[Any]:
 
 
 async def overdue(session: AsyncSession, scope: GridScope, today: date) -> list[Any]:
-    """(grid_id, sector, overdue hazards): the day-grained deadline counts before today."""
-    d = HazardDeadline.__table__
-    total = func.sum(d.c.n)
+    """(grid_id, sector, overdue hazards): the deadline months before the current one whole
+    (~6,000 cells), the current month by day (a range on ix_hazard_deadlines_deadline).
+
+    Relies on the overdue rule being "deadline before a day" (brief §3): everything due in a
+    month before the current one is then overdue today, which is exactly is_overdue(first
+    of this month) on the month cells."""
+    days, months = HazardDeadline.__table__, HazardDeadlineMonth.__table__
+    month_start = today.replace(day=1)
+    parts = union_all(
+        select(months.c.grid_id, months.c.sector, months.c.n).where(
+            on_rollup(is_overdue(month_start), months), *_in(scope, months)
+        ),
+        select(days.c.grid_id, days.c.sector, days.c.n).where(
+            on_rollup(is_overdue(today), days), days.c.deadline >= month_start, *_in(scope, days)
+        ),
+    ).subquery()
+    total = func.sum(parts.c.n)
     stmt = (
-        select(d.c.grid_id, d.c.sector, total)
-        .where(on_rollup(is_overdue(today), d), *_in(scope, d))
-        .group_by(d.c.grid_id, d.c.sector)
+        select(parts.c.grid_id, parts.c.sector, total)
+        .group_by(parts.c.grid_id, parts.c.sector)
         .having(total > 0)
     )
     return list(await session.execute(stmt))
