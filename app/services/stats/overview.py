@@ -10,7 +10,7 @@ its own ledger (stats/ledger.py). Nothing is cached: each figure is read from co
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,6 +27,8 @@ from app.services.policy import Actor, stats_enterprise_scope
 from app.services.stats import ledger, rollup
 from app.services.stats.common import authorize
 
+_OPEN = frozenset(OPEN_STATES)
+_CLOSED = HazardStatus.closed.value
 _FIELDS = ("hazards", "hazards_open", "major_open", "overdue", "closed")
 
 
@@ -37,11 +39,14 @@ class _Tally:
     n: Counter[str] = field(default_factory=Counter)
 
     def add(self, status: str, level: str, count: int) -> None:
-        open_ = status in OPEN_STATES
-        self.n["hazards"] += count
-        self.n["hazards_open"] += count if open_ else 0
-        self.n["major_open"] += count if open_ and level == "major" else 0
-        self.n["closed"] += count if status == HazardStatus.closed.value else 0
+        n = self.n
+        n["hazards"] += count
+        if status in _OPEN:
+            n["hazards_open"] += count
+            if level == "major":
+                n["major_open"] += count
+        elif status == _CLOSED:
+            n["closed"] += count
 
     def row(self, enterprises: int) -> dict[str, int]:
         return {"enterprises": enterprises, **{k: self.n[k] for k in _FIELDS}}
@@ -67,30 +72,25 @@ async def _enterprises(session: AsyncSession, actor: Actor) -> list[Any]:
 
 def _tallies(
     cube: list[Any], overdue: list[Any]
-) -> tuple[_Tally, dict[Any, _Tally], dict[str, _Tally], dict[str, Counter[str]]]:
+) -> tuple[_Tally, defaultdict[Any, _Tally], defaultdict[str, _Tally], dict[str, Counter[str]]]:
     """(whole scope, per grid, per sector, per dimension) from the cube and overdue rows."""
     total = _Tally()
-    by_grid: dict[Any, _Tally] = {}
-    by_sector: dict[str, _Tally] = {}
+    by_grid: defaultdict[Any, _Tally] = defaultdict(_Tally)
+    by_sector: defaultdict[str, _Tally] = defaultdict(_Tally)
     dims: dict[str, Counter[str]] = {
         k: Counter() for k in ("status", "level", "source", "category")
     }
     for grid_id, sector, status, level, source, category, n in cube:
+        count = int(n)
         if status is None:
-            dims["source" if source is not None else "category"][source or category] += int(n)
+            dims["source" if source is not None else "category"][source or category] += count
             continue
-        facts = (status, level, int(n))
-        for tally in (total, by_grid.setdefault(grid_id, _Tally())):
-            tally.add(*facts)
-        by_sector.setdefault(sector, _Tally()).add(*facts)
-        dims["status"][status] += int(n)
-        dims["level"][level] += int(n)
+        for tally in (total, by_grid[grid_id], by_sector[sector]):
+            tally.add(status, level, count)
+        dims["status"][status] += count
+        dims["level"][level] += count
     for grid_id, sector, n in overdue:
-        for tally in (
-            total,
-            by_grid.setdefault(grid_id, _Tally()),
-            by_sector.setdefault(sector, _Tally()),
-        ):
+        for tally in (total, by_grid[grid_id], by_sector[sector]):
             tally.n["overdue"] += int(n)
     return total, by_grid, by_sector, dims
 
