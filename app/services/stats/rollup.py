@@ -5,9 +5,10 @@ Serves the whole jurisdiction (street office, dashboard) and grid staff, whose s
 grids (policy.enterprise_scope: `Enterprise.grid_id IN grid_ids`). Every reader returns rows
 shaped like its ledger twin in app/services/stats/ledger.py, which serves the other scopes.
 
-Measured at 1,000,000 hazards (bench/README.md "Issue 11"): the cells read are ~2,000
-tallies, ~1,000 facets, ~80,000 deadline days, ~15,000 closing days and a few hundred span
-days, instead of ~830,000 enterprise cells and index walks over the closed ledger.
+Measured at 1,000,000 hazards (bench/README.md "Issue 11"): the cells read are 1,600
+tallies, 320 facets, ~6,000 deadline months and the current month's deadline days, the
+year's closing days and 40 span days, instead of ~830,000 enterprise cells and index walks
+over the closed ledger.
 """
 
 from __future__ import annotations
