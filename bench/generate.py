@@ -28,7 +28,8 @@ import asyncpg
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.core.security import hash_password  # noqa: E402
-from app.services.hazard_counts import BACKFILL_SQL  # noqa: E402
+from app.services.hazard_counts import TABLES as ROLLUPS  # noqa: E402
+from app.services.hazard_counts import backfill_sql  # noqa: E402
 from bench.common import ADMIN_URL, BENCH_PASSWORD, copy_rows, create_database, db_url, migrate, run  # noqa: E402
 
 SECTORS = [
@@ -226,10 +227,11 @@ async def generate(url: str, enterprises: int, hazards: int, inspections: int, g
             print(f"inspections: {inspections} rows in {time.monotonic() - t0:.1f}s", flush=True)
         else:
             print("inspections: table not in the schema yet, skipped", flush=True)
-        if await conn.fetchval("SELECT to_regclass('hazard_counts')"):
-            # COPY bypassed the flush hook that keeps the overview's rollup (migration 0009).
-            await conn.execute("TRUNCATE hazard_counts")
-            await conn.execute(BACKFILL_SQL)
+        if await conn.fetchval("SELECT to_regclass('hazard_tallies')"):
+            # COPY bypassed the flush hooks that keep the overview's rollups (migration 0018).
+            await conn.execute(f"TRUNCATE {', '.join(ROLLUPS)}")
+            for stmt in backfill_sql("postgresql"):
+                await conn.execute(stmt)
         # VACUUM too: a ledger in steady state has its visibility map set (autovacuum), which
         # index-only scans such as the overview's medians (migration 0008) rely on.
         await conn.execute("VACUUM ANALYZE")

@@ -1,7 +1,7 @@
 """permit ops: the rule sets permits were issued under, and permit photos
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-01 09:50:00
 
 Issue 15 (branch permits-ops). `permit_rule_sets` keeps each cited rules table by the
@@ -17,7 +17,7 @@ from alembic import op
 from app.models.base import JSONType, UTCDateTime
 
 revision: str = "0020"
-down_revision: str | Sequence[str] | None = "0016"
+down_revision: str | Sequence[str] | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

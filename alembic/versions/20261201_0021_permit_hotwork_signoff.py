@@ -1,7 +1,7 @@
 """permit hot-work extras and multi-step sign-off
 
 Revision ID: 0021
-Revises: 0016
+Revises: 0020
 Create Date: 2026-12-01 09:50:00
 
 Issue 15: related permits (GB 30871-2022 4.6), outdoor flag (5.2.15), the 特级 video
@@ -17,7 +17,7 @@ from alembic import op
 from app.models.base import UTCDateTime
 
 revision: str = "0021"
-down_revision: str | Sequence[str] | None = "0016"
+down_revision: str | Sequence[str] | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -9,7 +9,14 @@ from app.models.disclosure import Disclosure
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
 from app.models.hazard import Hazard, HazardHistory, HazardPhoto, LedgerCounter
-from app.models.hazard_counts import HazardCount
+from app.models.hazard_counts import (
+    HazardCloseSpan,
+    HazardClosing,
+    HazardDeadline,
+    HazardDeadlineMonth,
+    HazardFacet,
+    HazardTally,
+)
 from app.models.inspection import Inspection, InspectionQuiz, InspectionResponse
 from app.models.inspection_plan import (
     InspectionDraw,
@@ -60,7 +67,12 @@ __all__ = [
     "ExportJob",
     "Grid",
     "Hazard",
-    "HazardCount",
+    "HazardClosing",
+    "HazardCloseSpan",
+    "HazardDeadline",
+    "HazardDeadlineMonth",
+    "HazardFacet",
+    "HazardTally",
     "HazardHistory",
     "HazardPhoto",
     "IdempotencyRecord",

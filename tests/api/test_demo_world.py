@@ -275,10 +275,17 @@ async def test_seeding_twice_changes_nothing(
     await seed_demo(db, settings=settings)
     await db.commit()
     assert await _row_counts(db) == first
-    # The hazard_counts rollup the statistics read agrees with the ledger it summarises.
-    dims = "enterprise_id, status, level, source, category"
-    rollup = await db.execute(text(f"SELECT {dims}, n FROM hazard_counts WHERE n > 0"))
-    recount = await db.execute(text(f"SELECT {dims}, count(*) FROM hazards GROUP BY {dims}"))
+    # The hazard rollups the statistics read agree with the ledger they summarise.
+    dims = "e.grid_id, e.sector, h.status, h.level"
+    rollup = await db.execute(
+        text("SELECT grid_id, sector, status, level, n FROM hazard_tallies WHERE n > 0")
+    )
+    recount = await db.execute(
+        text(
+            f"SELECT {dims}, count(*) FROM hazards h JOIN enterprises e ON e.id = h.enterprise_id "
+            f"GROUP BY {dims}"
+        )
+    )
     assert sorted(map(tuple, rollup)) == sorted(map(tuple, recount))
 
 

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    cast,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.enterprise import Enterprise
@@ -43,6 +51,15 @@ def shanghai_month(session: AsyncSession, col: Any) -> Any:
         zone = func.timezone(literal_column("'Asia/Shanghai'"), col)
         return func.to_char(zone, literal_column("'YYYY-MM'"))
     return func.strftime(literal_column("'%Y-%m'"), col, literal_column("'+8 hours'"))
+
+
+def shanghai_month_number(session: AsyncSession, col: Any) -> Any:
+    """Month (1–12) of a UTC instant on the Shanghai calendar: one expression per row where
+    compliance.facts.month_case compares the instant with twelve ranges."""
+    if session.get_bind().dialect.name == "postgresql":
+        zone = func.timezone(literal_column("'Asia/Shanghai'"), col)
+        return func.extract("month", zone)
+    return cast(func.strftime(literal_column("'%m'"), col, literal_column("'+8 hours'")), Integer)
 
 
 def days_between(session: AsyncSession, start: Any, end: Any) -> Any:

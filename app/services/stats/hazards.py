@@ -47,6 +47,58 @@ def _keys(session: AsyncSession, group_by: GroupBy) -> tuple[Any, Any]:
     return Enterprise.id, Enterprise.name
 
 
+def _range(date_from: date | None, date_to: date | None, today: date) -> tuple[date, date]:
+    """(from, to), Shanghai dates, inclusive; default this year so far."""
+    start = date_from or date(today.year, 1, 1)
+    end = date_to or today
+    if end < start:
+        raise Unprocessable(
+            "结束日期不能早于开始日期",
+            "`to` must not be before `from`",
+            code="invalid_range",
+            field=["query", "to"],
+        )
+    return start, end
+
+
+def _item(k: Any, label: Any, n: Any, m: Any, o: Any, c: Any, od: Any) -> dict[str, Any]:
+    return {
+        "key": str(k),
+        "label": str(label),
+        "found": int(n),
+        "major": int(m or 0),
+        "open": int(o or 0),
+        "closed": int(c or 0),
+        "overdue": int(od or 0),
+    }
+
+
+def _series_stmt(
+    session: AsyncSession, actor: Actor, group_by: GroupBy, lo: Any, hi: Any, today: date
+) -> tuple[Any, Any]:
+    """(statement, count column) of the grouped counts."""
+    key, label = _keys(session, group_by)
+    found = func.count(Hazard.id)
+    stmt = (
+        select(
+            key,
+            label,
+            found,
+            func.sum(case((Hazard.level == "major", 1), else_=0)),
+            func.sum(case((is_open(), 1), else_=0)),
+            func.sum(case((is_closed(), 1), else_=0)),
+            func.sum(case((is_overdue(today), 1), else_=0)),
+        )
+        .select_from(Hazard)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .join(Grid, Grid.id == Enterprise.grid_id)
+        .where(Hazard.enterprise_id.in_(scoped_enterprises(actor)))
+        .where(Hazard.found_at >= lo, Hazard.found_at < hi)
+        .group_by(key, label)
+    )
+    return stmt, (key, found)
+
+
 async def hazard_series(
     session: AsyncSession,
     *,
@@ -60,50 +112,12 @@ async def hazard_series(
     inclusive; default this year so far). Enterprise grouping keeps the `limit` largest."""
     authorize(actor)
     today = today_in_shanghai()
-    start = date_from or date(today.year, 1, 1)
-    end = date_to or today
-    if end < start:
-        raise Unprocessable(
-            "结束日期不能早于开始日期",
-            "`to` must not be before `from`",
-            code="invalid_range",
-            field=["query", "to"],
-        )
+    start, end = _range(date_from, date_to, today)
     lo, hi = utc_bounds(start, end)
-    key, label = _keys(session, group_by)
-    major = Hazard.level == "major"
-    found = func.count(Hazard.id)
-    stmt = (
-        select(
-            key,
-            label,
-            found,
-            func.sum(case((major, 1), else_=0)),
-            func.sum(case((is_open(), 1), else_=0)),
-            func.sum(case((is_closed(), 1), else_=0)),
-            func.sum(case((is_overdue(today), 1), else_=0)),
-        )
-        .select_from(Hazard)
-        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
-        .join(Grid, Grid.id == Enterprise.grid_id)
-        .where(Hazard.enterprise_id.in_(scoped_enterprises(actor)))
-        .where(Hazard.found_at >= lo, Hazard.found_at < hi)
-        .group_by(key, label)
-    )
+    stmt, (key, found) = _series_stmt(session, actor, group_by, lo, hi, today)
     if group_by == GroupBy.enterprise:
         stmt = stmt.order_by(found.desc(), key).limit(limit)
     else:
         stmt = stmt.order_by(key)
-    items = [
-        {
-            "key": str(k),
-            "label": str(lab),
-            "found": int(n),
-            "major": int(m or 0),
-            "open": int(o or 0),
-            "closed": int(c or 0),
-            "overdue": int(od or 0),
-        }
-        for k, lab, n, m, o, c, od in await session.execute(stmt)
-    ]
+    items = [_item(*row) for row in await session.execute(stmt)]
     return {"group_by": group_by, "from": start, "to": end, "items": items}

@@ -42,19 +42,11 @@ def _key(row: dict[str, Any]) -> tuple[int, int, str, str]:
     )
 
 
-async def ranking(
-    session: AsyncSession,
-    *,
-    actor: Actor,
-    year: int | None,
-    settings: Settings,
-    limit: int,
-    cursor: str | None,
-) -> dict[str, Any]:
-    authorize(actor)
-    today = today_in_shanghai()
-    year = year or today.year
-    on, live = evaluation_date(year, today)
+async def _rows(
+    session: AsyncSession, actor: Actor, year: int, settings: Settings
+) -> tuple[Any, list[dict[str, Any]]]:
+    """(evaluation date, every scoped enterprise's row, ranked)."""
+    on, live = evaluation_date(year, today_in_shanghai())
     ents = scoped_enterprises(actor)
     facts = await gather(
         session,
@@ -84,6 +76,21 @@ async def ranking(
     rows.sort(key=_key)
     for i, row in enumerate(rows, start=1):
         row["rank"] = i
+    return on, rows
+
+
+async def ranking(
+    session: AsyncSession,
+    *,
+    actor: Actor,
+    year: int | None,
+    settings: Settings,
+    limit: int,
+    cursor: str | None,
+) -> dict[str, Any]:
+    authorize(actor)
+    year = year or today_in_shanghai().year
+    on, rows = await _rows(session, actor, year, settings)
     key = cursor_key(session)
     if cursor:
         after = decode_cursor(cursor, [Enterprise.id], key=key)[0]

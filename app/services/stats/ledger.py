@@ -1,0 +1,101 @@
+"""The overview's figures counted on the ledger, for scopes that are not whole grids (an
+enterprise head: one enterprise's few hundred hazards through ix_hazards_enterprise_found),
+and the portable median (SQLite). Rows are shaped like their twins in stats/rollup.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import String, Uuid, cast, func, null, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models.enterprise import Enterprise
+from app.models.hazard import Hazard
+from app.rules.calendar import utc_bounds
+from app.services.policy import Actor, stats_enterprise_scope
+from app.services.stats.common import days_between, is_closed, is_overdue, scoped_enterprises
+
+
+def _null(type_: Any = String) -> Any:
+    return cast(null(), type_)
+
+
+async def cube(session: AsyncSession, actor: Actor) -> list[Any]:
+    """Rows (grid_id, sector, status, level, source, category, count): either the first four
+    are set or only `source` or only `category` is."""
+    keys = (Enterprise.grid_id, Enterprise.sector, Hazard.status, Hazard.level)
+    scoped = Hazard.enterprise_id.in_(scoped_enterprises(actor))
+    main = (
+        select(*keys, _null(), _null(), func.count())
+        .select_from(Hazard)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(stats_enterprise_scope(actor))
+        .group_by(*keys)
+    )
+    null4 = (_null(Uuid), _null(), _null(), _null())
+    source = select(*null4, Hazard.source, _null(), func.count())
+    category = select(*null4, _null(), Hazard.category, func.count())
+    stmt = union_all(
+        main,
+        source.where(scoped).group_by(Hazard.source),
+        category.where(scoped).group_by(Hazard.category),
+    )
+    return list(await session.execute(stmt))
+
+
+async def overdue(session: AsyncSession, actor: Actor, today: date) -> list[Any]:
+    """(grid_id, sector, overdue hazards)."""
+    stmt = (
+        select(Enterprise.grid_id, Enterprise.sector, func.count())
+        .select_from(Hazard)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .where(is_overdue(today), stats_enterprise_scope(actor))
+        .group_by(Enterprise.grid_id, Enterprise.sector)
+    )
+    return list(await session.execute(stmt))
+
+
+async def closed_since(session: AsyncSession, actor: Actor, start: date, end: date) -> int:
+    lo, hi = utc_bounds(start, end)
+    where = [is_closed(), Hazard.closed_at >= lo, Hazard.closed_at < hi]
+    where.append(Hazard.enterprise_id.in_(scoped_enterprises(actor)))
+    return int(await session.scalar(select(func.count()).select_from(Hazard).where(*where)) or 0)
+
+
+def _closed_of_level(actor: Actor, level: str) -> list[Any]:
+    return [
+        Hazard.enterprise_id.in_(scoped_enterprises(actor)),
+        is_closed(),
+        Hazard.closed_at.is_not(None),
+        Hazard.level == level,
+    ]
+
+
+async def _median_pg(session: AsyncSession, actor: Actor, level: str) -> float | None:
+    """Count and middle values in ONE statement (one snapshot)."""
+    where = _closed_of_level(actor, level)
+    span = Hazard.closed_at - Hazard.found_at
+    n = select(func.count()).select_from(Hazard).where(*where).scalar_subquery()
+    stmt = select(n, span).where(*where).order_by(span).offset((n - 1) // 2).limit(2)
+    rows = (await session.execute(stmt)).all()
+    if not rows:
+        return None
+    count = int(rows[0][0])
+    values: list[float] = [r[1].total_seconds() / 86400 for r in rows[: 2 - count % 2]]
+    return round(sum(values) / len(values), 2)
+
+
+async def median(session: AsyncSession, actor: Actor, level: str) -> float | None:
+    """Median days from found to closed: ORDER BY … OFFSET to the middle (the mean of the two
+    middle values when even)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return await _median_pg(session, actor, level)
+    where = _closed_of_level(actor, level)
+    n = int(await session.scalar(select(func.count()).where(*where)) or 0)
+    if n == 0:
+        return None
+    span = days_between(session, Hazard.found_at, Hazard.closed_at)
+    stmt = select(span).where(*where).order_by(span).offset((n - 1) // 2).limit(2 - n % 2)
+    values = [float(v) for v in (await session.scalars(stmt)).all()]
+    return round(sum(values) / len(values), 2)

@@ -1,0 +1,208 @@
+"""The overview's figures read from the grid-grain rollups (issue 11; tables in
+app/models/hazard_counts.py, kept exact by app/services/hazard_counts.py).
+
+Serves the whole jurisdiction (street office, dashboard) and grid staff, whose scope is whole
+grids (policy.enterprise_scope: `Enterprise.grid_id IN grid_ids`). Every reader returns rows
+shaped like its ledger twin in app/services/stats/ledger.py, which serves the other scopes.
+
+Measured at 1,000,000 hazards (bench/README.md "Issue 11"): the cells read are 1,600
+tallies, 320 facets, ~6,000 deadline months and the current month's deadline days, the
+year's closing days and 40 span days, instead of ~830,000 enterprise cells and index walks
+over the closed ledger.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    String,
+    Uuid,
+    cast,
+    func,
+    null,
+    select,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import True_
+from sqlalchemy.sql.visitors import replacement_traverse
+
+from app.models.enterprise import Enterprise
+from app.models.hazard import Hazard
+from app.models.hazard_counts import (
+    HazardCloseSpan,
+    HazardClosing,
+    HazardDeadline,
+    HazardDeadlineMonth,
+    HazardFacet,
+    HazardTally,
+)
+from app.models.user import Role
+from app.services.policy import Actor, stats_enterprise_scope
+from app.services.stats.common import is_closed, is_overdue
+
+
+@dataclass(frozen=True)
+class GridScope:
+    """Whole grids: None for the jurisdiction, else the grid ids."""
+
+    grids: frozenset[uuid.UUID] | None
+
+
+def grid_scope(actor: Actor) -> GridScope | None:
+    """The caller's scope as whole grids, or None when it is not (an enterprise head)."""
+    if isinstance(stats_enterprise_scope(actor), True_):
+        return GridScope(None)
+    if actor.role == Role.grid_staff and actor.grid_ids:
+        return GridScope(frozenset(actor.grid_ids))
+    return None
+
+
+def _in(scope: GridScope, table: Any) -> list[ColumnElement[bool]]:
+    return [] if scope.grids is None else [table.c.grid_id.in_(scope.grids)]
+
+
+def on_rollup(clause: ColumnElement[bool], table: Any) -> ColumnElement[bool]:
+    """A clause on hazard columns re-pointed at the rollup columns of the same name: the
+    overdue rule stays the one of stats.common.is_overdue, whatever its definition."""
+
+    def swap(el: Any) -> Any:
+        if isinstance(el, Column) and el.table is Hazard.__table__:
+            return table.c[el.name]
+        return None
+
+    out: ColumnElement[bool] = replacement_traverse(clause, {}, swap)  # type: ignore[call-overload]
+    return out
+
+
+def _null(type_: Any) -> Any:
+    return cast(null(), type_)
+
+
+async def cube(session: AsyncSession, scope: GridScope) -> list[Any]:
+    """Rows (grid_id, sector, status, level, source, category, count) as in ledger.cube."""
+    t, f = HazardTally.__table__, HazardFacet.__table__
+    total, fn = func.sum(t.c.n), func.sum(f.c.n)
+    keys = (t.c.grid_id, t.c.sector, t.c.status, t.c.level)
+    main = select(*keys, _null(String), _null(String), total).where(*_in(scope, t))
+    null4 = (_null(Uuid), _null(String), _null(String), _null(String))
+    facets = [
+        select(*null4, *cols, fn)
+        .where(f.c.facet == name, *_in(scope, f))
+        .group_by(f.c.value)
+        .having(fn > 0)
+        for name, cols in (
+            ("source", (f.c.value, _null(String))),
+            ("category", (_null(String), f.c.value)),
+        )
+    ]
+    stmt: Any = union_all(main.group_by(*keys).having(total > 0), *facets)
+    return list(await session.execute(stmt))
+
+
+async def overdue(session: AsyncSession, scope: GridScope, today: date) -> list[Any]:
+    """(grid_id, sector, overdue hazards): the deadline months before the current one whole
+    (~6,000 cells), the current month by day (a range on ix_hazard_deadlines_deadline).
+
+    Relies on the overdue rule being "deadline before a day" (brief §3): everything due in a
+    month before the current one is then overdue today, which is exactly is_overdue(first
+    of this month) on the month cells."""
+    days, months = HazardDeadline.__table__, HazardDeadlineMonth.__table__
+    month_start = today.replace(day=1)
+    parts = union_all(
+        select(months.c.grid_id, months.c.sector, months.c.n).where(
+            on_rollup(is_overdue(month_start), months), *_in(scope, months)
+        ),
+        select(days.c.grid_id, days.c.sector, days.c.n).where(
+            on_rollup(is_overdue(today), days), days.c.deadline >= month_start, *_in(scope, days)
+        ),
+    ).subquery()
+    total = func.sum(parts.c.n)
+    stmt = (
+        select(parts.c.grid_id, parts.c.sector, total)
+        .group_by(parts.c.grid_id, parts.c.sector)
+        .having(total > 0)
+    )
+    return list(await session.execute(stmt))
+
+
+async def closed_since(session: AsyncSession, scope: GridScope, start: date, end: date) -> int:
+    """Hazards closed on Shanghai days start..end (inclusive)."""
+    c = HazardClosing.__table__
+    stmt = select(func.sum(c.c.n)).where(c.c.closed_on.between(start, end), *_in(scope, c))
+    return int(await session.scalar(stmt) or 0)
+
+
+@dataclass(frozen=True)
+class _Middle:
+    count: int  # closed hazards of the level in scope
+    bucket: int  # whole days of the bucket holding the lower middle value
+    offset: int  # its position inside the bucket
+    size: int  # hazards in the bucket
+
+
+async def _middle(session: AsyncSession, scope: GridScope, level: str) -> _Middle:
+    s = HazardCloseSpan.__table__
+    total = func.sum(s.c.n)
+    stmt = (
+        select(s.c.span_days, total)
+        .where(s.c.level == level, *_in(scope, s))
+        .group_by(s.c.span_days)
+        .having(total > 0)
+        .order_by(s.c.span_days)
+    )
+    buckets = [(int(b), int(n)) for b, n in await session.execute(stmt)]
+    count = sum(n for _, n in buckets)
+    k = (count - 1) // 2
+    for bucket, n in buckets:
+        if k < n:
+            return _Middle(count, bucket, k, n)
+        k -= n
+    return _Middle(count, 0, 0, 0)
+
+
+def _closed_spans(scope: GridScope, level: str) -> tuple[Any, list[Any]]:
+    span = Hazard.closed_at - Hazard.found_at
+    where = [is_closed(), Hazard.closed_at.is_not(None), Hazard.level == level]
+    if scope.grids is not None:
+        ents = select(Enterprise.id).where(Enterprise.grid_id.in_(scope.grids))
+        where.append(Hazard.enterprise_id.in_(ents))
+    return span, where
+
+
+async def _middle_values(session: AsyncSession, scope: GridScope, level: str) -> list[Any]:
+    """The middle span (two when the count is even), reading ix_hazards_close_span from the
+    middle's bucket only. A bucket whose first and last spans are equal (every hazard closed
+    after the same time, as in bench/generate.py) needs no walk at all: two index probes."""
+    mid = await _middle(session, scope, level)
+    if mid.count == 0:
+        return []
+    take = 2 - mid.count % 2
+    span, where = _closed_spans(scope, level)
+    lo, hi = timedelta(days=mid.bucket), timedelta(days=mid.bucket + 1)
+    ends = select(func.min(span), func.max(span)).where(*where, span >= lo, span < hi)
+    first, last = (await session.execute(ends)).one()
+    if first is None or first != last:
+        stmt: Any = select(span).where(*where, span >= lo).order_by(span)
+        return list((await session.scalars(stmt.offset(mid.offset).limit(take))).all())
+    inside = min(take, mid.size - mid.offset)
+    values: list[Any] = [first] * inside
+    if inside < take:  # the upper middle value is the next bucket's first
+        after = select(func.min(span)).where(*where, span >= hi)
+        values.append(await session.scalar(after))
+    return values
+
+
+async def median_pg(session: AsyncSession, scope: GridScope, level: str) -> float | None:
+    """Median days found→closed: the close-span histogram locates the middle's whole-day
+    bucket, then ix_hazards_close_span (migration 0008) is read inside that bucket only."""
+    spans = await _middle_values(session, scope, level)
+    # Same arithmetic as before: days as a float, mean of the middle pair if even.
+    values = [v.total_seconds() / 86400 for v in spans if v is not None]
+    return round(sum(values) / len(values), 2) if values else None
