@@ -40,7 +40,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -48,7 +48,7 @@ def get_settings_dep(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_storage(request: Request) -> BlobStorage:
+async def get_storage(request: Request) -> BlobStorage:
     """The one photo store of the app (a local directory now; S3-compatible later)."""
     storage: BlobStorage = request.app.state.storage
     return storage
@@ -57,7 +57,7 @@ def get_storage(request: Request) -> BlobStorage:
 StorageDep = Annotated[BlobStorage, Depends(get_storage)]
 
 
-def get_limiter(request: Request) -> RateLimiter:
+async def get_limiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.limiter
     return limiter
 
@@ -65,7 +65,7 @@ def get_limiter(request: Request) -> RateLimiter:
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
 
 
-def get_staff_limiter(request: Request) -> RateLimiter:
+async def get_staff_limiter(request: Request) -> RateLimiter:
     """The shared limiter, falling back to this process when its store is down (fail open)."""
     return FailOpenLimiter(request.app.state.limiter, request.app.state.fallback_limiter)
 
@@ -104,7 +104,7 @@ class PageParams:
     cursor: str | None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=100, description="每页条数 1–100")] = 50,
     cursor: Annotated[
         ParamStr | None, Query(max_length=512, description="上一页返回的 next_cursor")
@@ -121,7 +121,7 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def if_match_version(
+async def if_match_version(
     if_match: Annotated[
         ParamStr | None, Header(alias="If-Match", max_length=64, description="上次读取的 ETag")
     ] = None,

@@ -38,7 +38,7 @@ router = api_router(prefix="/api/v1/hazards", tags=["hazards"])
 TRANSITION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
 
 
-def hazard_filters(
+async def hazard_filters(
     status: HazardStatus | None = None,
     level: HazardLevel | None = None,
     enterprise_id: uuid.UUID | None = None,
