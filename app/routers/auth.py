@@ -8,7 +8,6 @@ from fastapi.responses import JSONResponse
 from app.core.clientaddr import client_address
 from app.core.errors import AppError, app_error_response, problem_responses
 from app.dependencies import CurrentActor, SessionDep, SettingsDep, StaffLimiterDep
-from app.models.user import User
 from app.routers._base import api_router
 from app.schemas.auth import LoginForm, Me, RefreshRequest, TokenPair
 from app.services import auth, users
@@ -66,8 +65,6 @@ async def logout(body: RefreshRequest, session: SessionDep) -> Response:
 
 
 @router.get("/me", response_model=Me, responses=problem_responses(401))
-async def me(actor: CurrentActor, session: SessionDep) -> users.UserView:
+async def me(actor: CurrentActor) -> users.UserView:
     """The caller, with role, enterprise and grids."""
-    user = await session.get(User, actor.user_id)
-    assert user is not None  # actor_from_token just read it
-    return await users.view_of(session, user)
+    return users.view_of_actor(actor)

@@ -62,6 +62,20 @@ def _view(user: User, grid_ids: list[uuid.UUID]) -> UserView:
     )
 
 
+def view_of_actor(actor: Actor) -> UserView:
+    """The caller's own view from what authentication just read (an active user, or the
+    request would have been refused): `/auth/me` needs no statement of its own."""
+    return UserView(
+        id=actor.user_id,
+        username=actor.username,
+        role=actor.role,
+        display_name=actor.display_name,
+        enterprise_id=actor.enterprise_id,
+        grid_ids=list(actor.assigned_grids),
+        is_active=True,
+    )
+
+
 async def view_of(session: AsyncSession, user: User) -> UserView:
     return _view(user, (await _grid_map(session, [user.id]))[user.id])
 
