@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -57,7 +57,10 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         kwargs.update(
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
-            pool_pre_ping=True,
+            # No ping per checkout (a round trip on every request, issue 11): a pooled
+            # connection found dead on its first statement is reported as such
+            # (`is_stale_connection`) and the request is run once more on a fresh one.
+            pool_pre_ping=False,
             # A request waiting longer than this for a connection gets a 503, not a hang.
             pool_timeout=settings.db_pool_timeout_s,
             # A hung statement must not hold a worker forever (F3 in quality notes).
@@ -69,7 +72,39 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     engine = create_async_engine(target, **kwargs)
     if target.startswith("sqlite"):
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    else:
+        _watch_stale_connections(engine)
     return engine
+
+
+_SENT = "zhiben_sent"  # connection-record info: a statement went through since checkout
+STALE_ATTR = "zhiben_stale_connection"
+
+
+def _watch_stale_connections(engine: AsyncEngine) -> None:
+    """Marks a disconnect raised before any statement of this checkout went through: the
+    server never saw this transaction, so the request may be run again as it is."""
+
+    def checkout(_dbapi: Any, record: Any, _proxy: Any) -> None:
+        record.info[_SENT] = False
+
+    def after_execute(conn: Any, *_args: Any) -> None:
+        conn.info[_SENT] = True
+
+    def handle_error(ctx: ExceptionContext) -> None:
+        conn = ctx.connection
+        unsent = conn is not None and not conn.info.get(_SENT, True)
+        if ctx.is_disconnect and unsent and ctx.sqlalchemy_exception is not None:
+            setattr(ctx.sqlalchemy_exception, STALE_ATTR, True)
+
+    event.listen(engine.sync_engine.pool, "checkout", checkout)
+    event.listen(engine.sync_engine, "after_cursor_execute", after_execute)
+    event.listen(engine.sync_engine, "handle_error", handle_error)
+
+
+def is_stale_connection(exc: BaseException) -> bool:
+    """True for a pooled connection that was dead before this request sent anything."""
+    return any(getattr(err, STALE_ATTR, False) for err in _causes(exc))
 
 
 def make_sessionmaker(

@@ -284,8 +284,15 @@ async def _infrastructure(request: Request, exc: Exception) -> JSONResponse:
     the request now, else the generic 500. Registered per class so Starlette does not
     re-raise them. A serialization failure or deadlock also marks the request, so
     `TransactionRetryMiddleware` runs it once more instead of sending this answer."""
-    from app.core.db import is_database_unavailable, is_transaction_conflict
+    from app.core.db import is_database_unavailable, is_stale_connection, is_transaction_conflict
 
+    if is_stale_connection(exc):
+        # Nothing reached the server (no pre-ping, issue 11): run the request again; the
+        # pool was invalidated with this connection, so the retry gets a fresh one.
+        request.state.transaction_conflict = True
+        log.warning("stale pooled connection: %s", type(exc).__name__)
+        err = ServiceUnavailable("数据库暂时不可用，请稍后重试", "Database unavailable")
+        return app_error_response(request, err)
     if is_transaction_conflict(exc):
         request.state.transaction_conflict = True
         log.warning("transaction conflict: %s", type(exc).__name__)
