@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, and_, false, not_, or_, select
+from sqlalchemy import ColumnElement, RowMapping, Select, and_, false, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound
@@ -15,7 +16,7 @@ from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard, HazardHistory, HazardPhoto, HazardStatus
 from app.rules.calendar import days_overdue, today_in_shanghai, utc_bounds
 from app.services.hazards.machine import allowed_actions
-from app.services.pagination import keyset_page
+from app.services.pagination import keyset_page, keyset_rows
 from app.services.policy import (
     Actor,
     Permission,
@@ -23,6 +24,9 @@ from app.services.policy import (
     require_hazard_read,
     require_permission,
 )
+
+_COLUMNS = tuple(Hazard.__table__.columns)
+_KEYS = tuple(c.key for c in _COLUMNS)
 
 # Brief §3: overdue = reported or rectifying past the deadline.
 OVERDUE_STATES = (HazardStatus.reported.value, HazardStatus.rectifying.value)
@@ -87,10 +91,12 @@ def filtered(actor: Actor, f: HazardFilters, today: date) -> Select[Hazard]:
 async def list_hazards(
     session: AsyncSession, *, actor: Actor, filters: HazardFilters, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
+    """One page, shaped. Core rows (the table's columns), not ORM objects: no identity map
+    or attribute instrumentation on the hottest read (issue 11)."""
     require_hazard_read(actor)
     today = today_in_shanghai()
-    stmt = filtered(actor, filters, today)
-    rows, nxt = await keyset_page(
+    stmt = filtered(actor, filters, today).with_only_columns(*_COLUMNS)
+    rows, nxt = await keyset_rows(
         session,
         stmt,
         order=[Hazard.found_at, Hazard.id],
@@ -98,8 +104,8 @@ async def list_hazards(
         cursor=cursor,
         descending=True,
     )
-    photos = await photo_map(session, [h.id for h in rows])
-    return [shape(h, photos.get(h.id, []), today) for h in rows], nxt
+    photos = await photo_map(session, [r["id"] for r in rows])
+    return [shape_row(r, photos.get(r["id"], []), today) for r in rows], nxt
 
 
 async def get_hazard(
@@ -121,8 +127,16 @@ async def get_hazard(
 async def read_hazard(
     session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID
 ) -> dict[str, Any]:
-    hazard = await get_hazard(session, actor=actor, hazard_id=hazard_id)
-    return await shaped(session, hazard)
+    """`get_hazard` + `shaped` as Core rows (the same scope, the same 404)."""
+    require_hazard_read(actor)
+    stmt = select(*_COLUMNS).where(
+        Hazard.id == hazard_id, hazard_read_scope(actor, Hazard.enterprise_id)
+    )
+    row = (await session.execute(stmt)).mappings().one_or_none()
+    if row is None:
+        raise NotFound("隐患不存在", "Hazard not found")
+    photos = await photo_map(session, [hazard_id])
+    return shape_row(row, photos.get(hazard_id, []), today_in_shanghai())
 
 
 async def shaped(session: AsyncSession, hazard: Hazard) -> dict[str, Any]:
@@ -173,14 +187,25 @@ def is_overdue(hazard: Hazard, today: date) -> int:
 
 
 def shape(hazard: Hazard, photos: list[dict[str, Any]], today: date) -> dict[str, Any]:
-    data = {c.key: getattr(hazard, c.key) for c in Hazard.__table__.columns}
-    days = is_overdue(hazard, today)
+    data = {key: getattr(hazard, key) for key in _KEYS}
+    return _finish(data, is_overdue(hazard, today), photos)
+
+
+def shape_row(row: RowMapping, photos: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    """`shape` for a Core row of `_COLUMNS`. The overdue rule is `is_overdue`'s, read through
+    the row's attributes (status, deadline), so there is still one rule."""
+    data = dict(row)
+    return _finish(data, is_overdue(cast(Hazard, SimpleNamespace(**data)), today), photos)
+
+
+def _finish(data: dict[str, Any], days: int, photos: list[dict[str, Any]]) -> dict[str, Any]:
+    funds = data["funds"]
     data.update(
-        funds=float(hazard.funds) if hazard.funds is not None else None,
+        funds=float(funds) if funds is not None else None,
         overdue=days > 0,
         days_overdue=days,
         photos=photos,
-        allowed_actions=allowed_actions(hazard.status),
+        allowed_actions=allowed_actions(data["status"]),
     )
     return data
 
