@@ -22,10 +22,20 @@ from app.services.policy import Actor, Permission, require_permission
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
+_READS = frozenset({"GET", "HEAD"})
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request. Declared with scope="function" (FastAPI ≥ 0.121) so the commit
     runs before the response is sent: a 2xx means the change is durably stored."""
-    async with request.app.state.sessionmaker() as session:
+    maker = request.app.state.sessionmaker
+    reading = getattr(request.app.state, "read_sessionmaker", None)
+    # GETs run without BEGIN/COMMIT; one that writes raises NeedsTransaction and is re-run
+    # with `needs_transaction` set (TransactionRetryMiddleware).
+    retried = getattr(request.state, "needs_transaction", False)
+    if reading is not None and request.method in _READS and not retried:
+        maker = reading
+    async with maker() as session:
         request.state.db_session = session
         try:
             yield session

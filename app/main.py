@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine, make_sessionmaker
+from app.core.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.logging import configure_logging
 from app.core.method_override import MethodOverrideMiddleware
@@ -52,10 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
-    app.state.sessionmaker = make_sessionmaker(
-        app.state.engine,
-        info={CURSOR_KEY_INFO: derive_cursor_key(settings.resolved_secret_key())},
-    )
+    info = {CURSOR_KEY_INFO: derive_cursor_key(settings.resolved_secret_key())}
+    app.state.sessionmaker = make_sessionmaker(app.state.engine, info=info)
+    app.state.read_sessionmaker = make_read_sessionmaker(app.state.engine, info=info)
     app.state.limiter = build_limiter(settings.redis_url)
     app.state.fallback_limiter = MemoryRateLimiter()
     assert settings.upload_dir is not None  # filled in by Settings

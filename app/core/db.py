@@ -6,6 +6,7 @@ One session per request; services flush, the request commits once before it answ
 
 from __future__ import annotations
 
+import re
 import socket
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,7 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     else:
         _watch_stale_connections(engine)
+        event.listen(engine.sync_engine, "before_cursor_execute", _read_only_guard)
     return engine
 
 
@@ -112,6 +114,43 @@ def make_sessionmaker(
 ) -> async_sessionmaker[AsyncSession]:
     """`info` is copied into every session (the app puts its cursor-signing key there)."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info or {})
+
+
+READ_ONLY_OPTION = "zhiben_read_only"
+_LOCKS_OR_WRITES = re.compile(
+    r"\bFOR\s+(UPDATE|SHARE|NO\s+KEY|KEY\s+SHARE)\b|\b(INSERT|UPDATE|DELETE|MERGE)\b"
+    r"|advisory|nextval|set_config",
+    re.IGNORECASE,
+)
+
+
+class NeedsTransaction(BaseException):
+    """A request that began without a transaction (a GET on PostgreSQL) is about to write or
+    lock. Raised before the statement is sent; `TransactionRetryMiddleware` runs the request
+    again inside a transaction. A BaseException so no `except Exception` swallows it."""
+
+
+def make_read_sessionmaker(
+    engine: AsyncEngine, *, info: dict[str, Any] | None = None
+) -> async_sessionmaker[AsyncSession] | None:
+    """Sessions for GET requests on PostgreSQL: autocommit, so no BEGIN and no COMMIT round
+    trips (a quarter of `/auth/me`'s time, issue 11). READ COMMITTED already gives every
+    statement its own snapshot, so reads see exactly what they saw inside a transaction;
+    anything that writes or locks raises `NeedsTransaction` before it is sent."""
+    if engine.dialect.name != "postgresql":
+        return None
+    options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT", READ_ONLY_OPTION: True}
+    reading = engine.execution_options(**options)
+    return async_sessionmaker(reading, expire_on_commit=False, autoflush=False, info=info or {})
+
+
+def _read_only_guard(
+    conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+) -> None:
+    if conn.get_execution_options().get(READ_ONLY_OPTION):
+        head = statement.lstrip()[:6].upper()
+        if not head.startswith(("SELECT", "WITH")) or _LOCKS_OR_WRITES.search(statement):
+            raise NeedsTransaction
 
 
 _UNAVAILABLE_NAMES = {
