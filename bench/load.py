@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -299,7 +300,7 @@ def main() -> int:
             own = {**ids, "reported": ids["reported"][n :: len(args.tree)]}
             office, head = login(server.base, "bench_office"), login(server.base, "bench_head")
             plans.append(targets(own, office, head))
-        results = _measure([s.base for s in servers], plans, args)
+        results = _measure(servers, plans, args)
     finally:
         for server in servers:
             server.stop()
@@ -317,20 +318,20 @@ def _chosen(all_targets: list[Target], args: argparse.Namespace) -> list[Target]
 
 
 def _measure(
-    bases: list[str], plans: list[list[Target]], args: argparse.Namespace
+    servers: list[Server], plans: list[list[Target]], args: argparse.Namespace
 ) -> dict[str, list[dict[str, Any]]]:
     """Endpoint by endpoint, each tree in turn (order flipped every endpoint)."""
     trees = args.tree
     rows: dict[str, list[dict[str, Any]]] = {t: [] for t in trees}
     chosen = [_chosen(p, args) for p in plans]
-    for base, plan in zip(bases, chosen, strict=True):
-        run_wrk(base, plan[0], 2, args.connections)  # warm-up, not recorded
+    for server, plan in zip(servers, chosen, strict=True):
+        run_wrk(server.base, plan[0], 2, args.connections)  # warm-up, not recorded
     for i in range(len(chosen[0])):
         order = list(range(len(trees)))
         if i % 2:
             order.reverse()
         for n in order:
-            row = _one(bases[n], chosen[n][i], args)
+            row = _one(servers[n], chosen[n][i], args)
             row["tree"] = trees[n]
             rows[trees[n]].append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
@@ -344,7 +345,23 @@ def _measure(
     return rows
 
 
-def _one(base: str, target: Target, args: argparse.Namespace) -> dict[str, Any]:
+def _cpu_seconds(pgid: int) -> float:
+    """User + system CPU of every process in the server's process group (the supervisor and
+    its workers). CPU per request is the figure a loaded, shared box does not distort much:
+    throughput depends on how much of the CPU the scheduler gives us, this does not."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid:  # fields[0] is the state; pgrp is the 5th field overall
+            total += int(fields[11]) + int(fields[12])  # utime, stime in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _one(server: Server, target: Target, args: argparse.Namespace) -> dict[str, Any]:
+    base = server.base
     skipped = probe(base, target)
     row: dict[str, Any] = {
         "endpoint": target.name,
@@ -355,7 +372,10 @@ def _one(base: str, target: Target, args: argparse.Namespace) -> dict[str, Any]:
         row["skipped"] = skipped
     else:
         conns = target.connections or args.connections
+        cpu0 = _cpu_seconds(server.proc.pid)
         row.update(connections=conns, **run_wrk(base, target, args.duration, conns))
+        cpu = _cpu_seconds(server.proc.pid) - cpu0
+        row["cpu_ms_per_req"] = round(1000 * cpu / max(1, row["requests"]), 3)
     return row
 
 
@@ -392,7 +412,16 @@ def _write(rows: dict[str, list[dict[str, Any]]], url: str, args: argparse.Names
         print(f"\n{tree} ({doc['trees'][tree]})")
         print_table(
             tree_rows,
-            ["endpoint", "rps", "p50_ms", "p99_ms", "non_2xx", "ratio_to_healthz", "skipped"],
+            [
+                "endpoint",
+                "rps",
+                "p50_ms",
+                "p99_ms",
+                "non_2xx",
+                "ratio_to_healthz",
+                "cpu_ms_per_req",
+                "skipped",
+            ],
         )
 
 
