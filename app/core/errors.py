@@ -286,13 +286,8 @@ async def _infrastructure(request: Request, exc: Exception) -> JSONResponse:
     `TransactionRetryMiddleware` runs it once more instead of sending this answer."""
     from app.core.db import is_database_unavailable, is_stale_connection, is_transaction_conflict
 
-    if is_stale_connection(exc):
-        # Nothing reached the server (no pre-ping, issue 11): run the request again; the
-        # pool was invalidated with this connection, so the retry gets a fresh one.
+    if is_stale_connection(exc):  # nothing was sent (no pre-ping, issue 11): run it again
         request.state.transaction_conflict = True
-        log.warning("stale pooled connection: %s", type(exc).__name__)
-        err = ServiceUnavailable("数据库暂时不可用，请稍后重试", "Database unavailable")
-        return app_error_response(request, err)
     if is_transaction_conflict(exc):
         request.state.transaction_conflict = True
         log.warning("transaction conflict: %s", type(exc).__name__)
