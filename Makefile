@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 MUTATE_STAMP := $(VENV)/.installed-mutation
 
-.PHONY: run test lint test-sqlite test-postgres mutate clean
+.PHONY: run test lint test-sqlite test-postgres mutate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ required"'
@@ -47,6 +47,12 @@ mutate: $(MUTATE_STAMP)
 	@echo "surviving mutants (mutmut show NAME for the diff):"
 	@$(BIN)/mutmut results
 	@$(BIN)/python scripts/mutation_score.py mutants/mutmut-cicd-stats.json
+
+# Small-scale load run (issue 11, ≤ 3 minutes): generates zhiben_bench_small (~100k hazards)
+# once if missing, serves one worker, prints req/s, p50/p99 and the ratio to /healthz.
+# Compare two checkouts in one run: $(BIN)/python bench/load.py --small --tree OTHER --tree .
+bench: $(STAMP)
+	$(BIN)/python bench/load.py --small --tag small
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache mutants

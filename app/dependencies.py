@@ -22,10 +22,20 @@ from app.services.policy import Actor, Permission, require_permission
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
+_READS = frozenset({"GET", "HEAD"})
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request. Declared with scope="function" (FastAPI ≥ 0.121) so the commit
     runs before the response is sent: a 2xx means the change is durably stored."""
-    async with request.app.state.sessionmaker() as session:
+    maker = request.app.state.sessionmaker
+    reading = getattr(request.app.state, "read_sessionmaker", None)
+    # GETs run without BEGIN/COMMIT; one that writes raises NeedsTransaction and is re-run
+    # with `needs_transaction` set (TransactionRetryMiddleware).
+    retried = getattr(request.state, "needs_transaction", False)
+    if reading is not None and request.method in _READS and not retried:
+        maker = reading
+    async with maker() as session:
         request.state.db_session = session
         try:
             yield session
@@ -40,7 +50,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -48,7 +58,7 @@ def get_settings_dep(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_storage(request: Request) -> BlobStorage:
+async def get_storage(request: Request) -> BlobStorage:
     """The one photo store of the app (a local directory now; S3-compatible later)."""
     storage: BlobStorage = request.app.state.storage
     return storage
@@ -57,7 +67,7 @@ def get_storage(request: Request) -> BlobStorage:
 StorageDep = Annotated[BlobStorage, Depends(get_storage)]
 
 
-def get_limiter(request: Request) -> RateLimiter:
+async def get_limiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.limiter
     return limiter
 
@@ -65,7 +75,7 @@ def get_limiter(request: Request) -> RateLimiter:
 LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
 
 
-def get_staff_limiter(request: Request) -> RateLimiter:
+async def get_staff_limiter(request: Request) -> RateLimiter:
     """The shared limiter, falling back to this process when its store is down (fail open)."""
     return FailOpenLimiter(request.app.state.limiter, request.app.state.fallback_limiter)
 
@@ -104,7 +114,7 @@ class PageParams:
     cursor: str | None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=100, description="每页条数 1–100")] = 50,
     cursor: Annotated[
         ParamStr | None, Query(max_length=512, description="上一页返回的 next_cursor")
@@ -121,7 +131,7 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
-def if_match_version(
+async def if_match_version(
     if_match: Annotated[
         ParamStr | None, Header(alias="If-Match", max_length=64, description="上次读取的 ETag")
     ] = None,

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app.core.config import Settings, get_settings
-from app.core.db import make_engine, make_sessionmaker
+from app.core.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from app.core.error_handlers import install_error_handlers
 from app.core.logging import configure_logging
 from app.core.method_override import MethodOverrideMiddleware
@@ -68,14 +68,12 @@ def _build_state(app: FastAPI, settings: Settings) -> None:
     # A wrong permit rules file stops the start here, not at the first permit.
     permit_rules = rules_store.configure(settings)
     app.state.engine = make_engine(settings)
-    app.state.sessionmaker = make_sessionmaker(
-        app.state.engine,
-        info={
-            CURSOR_KEY_INFO: derive_cursor_key(settings.resolved_secret_key()),
-            rules_store.RULES_INFO: permit_rules,
-        },
-        hooks=SESSION_HOOKS,
-    )
+    info = {
+        CURSOR_KEY_INFO: derive_cursor_key(settings.resolved_secret_key()),
+        rules_store.RULES_INFO: permit_rules,
+    }
+    app.state.sessionmaker = make_sessionmaker(app.state.engine, info=info, hooks=SESSION_HOOKS)
+    app.state.read_sessionmaker = make_read_sessionmaker(app.state.engine, info=info)
     app.state.limiter = build_limiter(settings.redis_url)
     app.state.fallback_limiter = MemoryRateLimiter()
     assert settings.upload_dir is not None  # filled in by Settings

@@ -166,16 +166,21 @@ def server_env(url: str, **extra: str) -> dict[str, str]:
     }
 
 
-def start_server(url: str, port: int, workers: int = 2, **env: str) -> Server:
+def start_server(
+    url: str, port: int, workers: int = 2, *, zhiben: str = ZHIBEN, **env: str
+) -> Server:
+    """`zhiben` may be another checkout's `.venv/bin/zhiben` (load.py --tree): it then serves
+    that tree's code, since its venv holds that tree as an editable install."""
     log = ROOT / "bench" / "var" / f"serve-{port}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [ZHIBEN, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    cmd = [zhiben, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(
         cmd,
         env=server_env(url, **env),
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        cwd=Path(zhiben).resolve().parents[2],  # the tree's root: its .env, not ours
     )
     server = Server(proc, port, log)
     wait_until(lambda: _healthy(server.base), timeout=60, what="zhiben serve /healthz")

@@ -91,7 +91,10 @@ async def _infrastructure(request: Request, exc: Exception) -> JSONResponse:
     the request now, else the generic 500. Registered per class so Starlette does not
     re-raise them. A serialization failure or deadlock also marks the request, so
     `TransactionRetryMiddleware` runs it once more instead of sending this answer."""
-    from app.core.db import is_database_unavailable, is_transaction_conflict
+    from app.core.db import is_database_unavailable, is_stale_connection, is_transaction_conflict
+
+    if is_stale_connection(exc):  # nothing was sent (no pre-ping, issue 11): run it again
+        request.state.transaction_conflict = True
 
     if is_transaction_conflict(exc):
         request.state.transaction_conflict = True

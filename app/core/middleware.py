@@ -9,6 +9,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.db import NeedsTransaction
 from app.core.logging import request_id_var
 
 log = logging.getLogger("zhiben.access")
@@ -145,28 +146,42 @@ class TransactionRetryMiddleware:
             return
         body = _RecordedBody(receive, self.max_replay_bytes)
         state = dict(scope.get("state", {}))
-        for attempt in range(self.retries + 1):
-            last = attempt == self.retries
+        conflicts = attempt = 0
+        while True:
+            last = conflicts >= self.retries
             attempt_scope = {**scope, "state": dict(state)}
-            retry = await self._attempt(attempt_scope, body.receiver(attempt), send, last, body)
-            if not retry:
+            outcome = await self._attempt(attempt_scope, body.receiver(attempt), send, last, body)
+            attempt += 1
+            if outcome == "done":
                 return
+            if outcome == "transaction":
+                # A GET that writes (issue 11): nothing was sent; run it in a transaction.
+                state["needs_transaction"] = True
+                log.info("re-running a read-only request inside a transaction")
+                continue
+            conflicts += 1
             log.warning("retrying the request after a transaction conflict")
 
     async def _attempt(
         self, scope: Scope, receive: Receive, send: Send, last: bool, body: _RecordedBody
-    ) -> bool:
-        dropped = False
+    ) -> str:
+        dropped = started = False
 
         async def conflict_aware_send(message: Message) -> None:
-            nonlocal dropped
+            nonlocal dropped, started
             if message["type"] == "http.response.start" and not last and body.replayable:
                 dropped = bool(scope["state"].get("transaction_conflict"))
             if not dropped:
+                started = True
                 await send(message)
 
-        await self.app(scope, receive, conflict_aware_send)
-        return dropped
+        try:
+            await self.app(scope, receive, conflict_aware_send)
+        except NeedsTransaction:
+            if started or scope["state"].get("needs_transaction") or not body.replayable:
+                raise
+            return "transaction"
+        return "conflict" if dropped else "done"
 
 
 class _RecordedBody:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -13,7 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from jose import JWTError, jwt
+from jose import JWTError, jwk, jwt
+from jose.backends.base import Key
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
@@ -95,6 +97,13 @@ def create_access_token(
     return jwt.encode(claims, secret, algorithm=ALGORITHM), minutes * 60
 
 
+@functools.lru_cache(maxsize=4)
+def _verifying_key(secret: str) -> Key:
+    """The HMAC key built once per secret: given the raw string, python-jose tries to parse
+    it as a JSON key set (a raised JSONDecodeError) and rebuilds the key on every request."""
+    return jwk.construct(secret, ALGORITHM)
+
+
 def decode_access_token(token: str, *, secret: str) -> AccessClaims | None:
     """Verified claims, or None for any token that is not a valid, current access token."""
     try:
@@ -104,7 +113,7 @@ def decode_access_token(token: str, *, secret: str) -> AccessClaims | None:
             return None
         claims = jwt.decode(
             token,
-            secret,
+            _verifying_key(secret),
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
             issuer=ISSUER,

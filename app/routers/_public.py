@@ -97,7 +97,7 @@ class AbuseKeys:
         return out
 
 
-def abuse_keys(request: Request, settings: SettingsDep) -> AbuseKeys:
+def abuse_keys(request: Request, settings: Settings) -> AbuseKeys:
     peer = request.client.host if request.client else None
     address = client_address(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies)
     raw = request.headers.get(DEVICE_HEADER, "").strip()[:256]
@@ -108,7 +108,12 @@ def abuse_keys(request: Request, settings: SettingsDep) -> AbuseKeys:
     return AbuseKeys(address=address, device=device)
 
 
-AbuseKeysDep = Annotated[AbuseKeys, Depends(abuse_keys)]
+async def _abuse_keys_dep(request: Request, settings: SettingsDep) -> AbuseKeys:
+    # async: a plain `def` dependency would cost a thread-pool hop on every public request.
+    return abuse_keys(request, settings)
+
+
+AbuseKeysDep = Annotated[AbuseKeys, Depends(_abuse_keys_dep)]
 
 
 async def anonymous_principal(keys: AbuseKeysDep, settings: SettingsDep) -> str:

@@ -9,7 +9,6 @@ from app.core import idempotency
 from app.core.clientaddr import client_address
 from app.core.errors import AppError, app_error_response, problem_responses
 from app.dependencies import CurrentActor, SessionDep, SettingsDep, StaffLimiterDep
-from app.models.user import User
 from app.routers._base import api_router
 from app.schemas.auth import LoginForm, Me, RefreshRequest, TokenPair
 from app.services import auth, users
@@ -78,8 +77,6 @@ async def logout(body: RefreshRequest, session: SessionDep) -> Response:
 
 
 @router.get("/me", response_model=Me, responses=problem_responses(401))
-async def me(actor: CurrentActor, session: SessionDep) -> Me:
+async def me(actor: CurrentActor) -> Me:
     """The caller, with role, enterprise and grids."""
-    user = await session.get(User, actor.user_id)
-    assert user is not None  # actor_from_token just read it
-    return Me.model_validate(await users.view_of(session, user), from_attributes=True)
+    return users.view_of_actor(actor)

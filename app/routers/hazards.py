@@ -38,7 +38,7 @@ router = api_router(prefix="/api/v1/hazards", tags=["hazards"])
 TRANSITION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
 
 
-def hazard_filters(
+async def hazard_filters(
     status: HazardStatus | None = None,
     level: HazardLevel | None = None,
     enterprise_id: uuid.UUID | None = None,
@@ -85,11 +85,11 @@ async def list_hazards(
         session, actor=actor, filters=filters, limit=page.limit, cursor=page.cursor
     )
     rows, overview = await queries.for_reader(session, actor, items)
+    # One validation call for the page (pydantic-core loops over the items, not Python).
+    shaped: dict[str, Any] = {"items": rows, "next_cursor": nxt}
     if overview:
-        return Page[HazardOverview](
-            items=[HazardOverview.model_validate(r) for r in rows], next_cursor=nxt
-        )
-    return Page[HazardRead](items=[HazardRead.model_validate(r) for r in rows], next_cursor=nxt)
+        return Page[HazardOverview].model_validate(shaped)
+    return Page[HazardRead].model_validate(shaped)
 
 
 @router.post(

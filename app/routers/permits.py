@@ -40,7 +40,7 @@ READ_ERRORS = problem_responses(401, 403, 404, 422)
 TRANSITION_ERRORS = problem_responses(401, 403, 404, 409, 412, 422)
 
 
-def permit_filters(
+async def permit_filters(
     enterprise_id: uuid.UUID | None = None,
     type: PermitType | None = None,  # noqa: A002 — the contract's parameter name
     status: PermitStatus | None = None,
@@ -49,7 +49,7 @@ def permit_filters(
     return queries.PermitFilters(enterprise_id, type, status, grade)
 
 
-def live_filters(
+async def live_filters(
     type: PermitType | None = None,  # noqa: A002
     grade: AnyGrade | None = None,
     grid_id: uuid.UUID | None = None,

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import security
@@ -293,32 +293,49 @@ async def logout(*, session: AsyncSession, token: str) -> None:
         await session.flush()
 
 
+def _actor_statement(
+    user_id: uuid.UUID, session_id: uuid.UUID
+) -> Select[str, Role, uuid.UUID | None, str | None, bool, datetime | None, uuid.UUID]:
+    """User, login session and assigned grids in one round trip: one row per grid (one row
+    with a NULL grid when none), every row repeating the user's columns."""
+    return (
+        select(
+            User.username,
+            User.role,
+            User.enterprise_id,
+            User.display_name,
+            User.is_active,
+            AuthSession.revoked_at,
+            UserGrid.grid_id,
+        )
+        .select_from(User)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .outerjoin(UserGrid, UserGrid.user_id == User.id)
+        .where(User.id == user_id, AuthSession.id == session_id)
+        .order_by(UserGrid.grid_id)
+    )
+
+
 async def actor_from_token(*, session: AsyncSession, settings: Settings, token: str) -> Actor:
     """Checks the token, then reads user, login session and grids fresh (ASVS 7.4.2, 8.3.2):
-    a deactivated user, a logged-out session or a changed grid assignment applies at once."""
+    a deactivated user, a logged-out session or a changed grid assignment applies at once.
+    One Core statement, no ORM identity map: this runs on every authenticated request."""
     claims = security.decode_access_token(token, secret=settings.resolved_secret_key())
     if claims is None:
         raise Unauthorized("访问令牌无效或已过期", "Invalid or expired token", code="invalid_token")
-    row = (
-        await session.execute(
-            select(User, AuthSession.revoked_at)
-            .join(AuthSession, AuthSession.user_id == User.id)
-            .where(User.id == claims.user_id, AuthSession.id == claims.session_id)
-        )
-    ).one_or_none()
-    if row is None or row[1] is not None or not row[0].is_active:
+    rows = (await session.execute(_actor_statement(claims.user_id, claims.session_id))).all()
+    if not rows or rows[0].revoked_at is not None or not rows[0].is_active:
         raise Unauthorized("访问令牌已失效", "Token revoked", code="invalid_token")
-    user: User = row[0]
-    grid_ids: frozenset[uuid.UUID] = frozenset()
-    if user.role == Role.grid_staff:
-        grid_ids = frozenset(
-            await session.scalars(select(UserGrid.grid_id).where(UserGrid.user_id == user.id))
-        )
+    first = rows[0]
+    role = Role(first.role)
+    assigned = tuple(r.grid_id for r in rows if r.grid_id is not None)
     return Actor(
-        user_id=user.id,
-        username=user.username,
-        role=Role(user.role),
-        enterprise_id=user.enterprise_id,
-        grid_ids=grid_ids,
+        user_id=claims.user_id,
+        username=first.username,
+        role=role,
+        enterprise_id=first.enterprise_id,
+        grid_ids=frozenset(assigned) if role == Role.grid_staff else frozenset(),
         session_id=claims.session_id,
+        display_name=first.display_name,
+        assigned_grids=assigned,
     )

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, TypeDecorator, literal, tuple_
+from sqlalchemy import RowMapping, Select, TypeDecorator, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -143,6 +143,45 @@ def decode_cursor(
         ) from exc
 
 
+async def keyset_rows(
+    session: AsyncSession,
+    stmt: Select[Any],
+    *,
+    order: Sequence[InstrumentedAttribute[Any]],
+    limit: int,
+    cursor: str | None,
+    descending: bool = False,
+) -> tuple[list[RowMapping], str | None]:
+    """`keyset_page` for a Core select of columns: the rows as mappings, no ORM objects
+    (issue 11: hot lists skip hydration). `order` columns must be among the selected."""
+    stmt = _after_cursor(session, stmt, order, cursor, descending)
+    ordering = [c.desc() if descending else c.asc() for c in order]
+    result = await session.execute(stmt.order_by(*ordering).limit(limit + 1))
+    rows = list(result.mappings().all())
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    last = rows[-1]
+    return rows, encode_cursor([last[c.key] for c in order], order, key=cursor_key(session))
+
+
+def _after_cursor(
+    session: AsyncSession,
+    stmt: Select[Any],
+    order: Sequence[InstrumentedAttribute[Any]],
+    cursor: str | None,
+    descending: bool,
+) -> Select[Any]:
+    if not cursor:
+        return stmt
+    after = decode_cursor(cursor, order, key=cursor_key(session))
+    tup = tuple_(*order)
+    # Bind with the columns' own types: an untyped UUID or aware datetime would be
+    # rendered in another format than the stored one on SQLite and compare wrongly.
+    bound = tuple_(*(literal(v, c.type) for v, c in zip(after, order, strict=True)))
+    return stmt.where(tup < bound if descending else tup > bound)
+
+
 async def keyset_page(
     session: AsyncSession,
     stmt: Select[T],
@@ -154,13 +193,7 @@ async def keyset_page(
 ) -> tuple[list[T], str | None]:
     """One page of `stmt` ordered by `order` (last column unique), and the next cursor."""
     key = cursor_key(session)
-    if cursor:
-        after = decode_cursor(cursor, order, key=key)
-        tup = tuple_(*order)
-        # Bind with the columns' own types: an untyped UUID or aware datetime would be
-        # rendered in another format than the stored one on SQLite and compare wrongly.
-        bound = tuple_(*(literal(v, c.type) for v, c in zip(after, order, strict=True)))
-        stmt = stmt.where(tup < bound if descending else tup > bound)
+    stmt = _after_cursor(session, stmt, order, cursor, descending)
     ordering = [c.desc() if descending else c.asc() for c in order]
     rows: list[T] = list((await session.scalars(stmt.order_by(*ordering).limit(limit + 1))).all())
     if len(rows) <= limit:

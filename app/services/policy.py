@@ -131,6 +131,10 @@ class Actor:
     enterprise_id: uuid.UUID | None = None
     grid_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
     session_id: uuid.UUID | None = None
+    # What `/auth/me` answers, read in the same statement as the scope (issue 11): the
+    # display name and every grid assigned (`grid_ids` is the scope: grid staff only).
+    display_name: str | None = None
+    assigned_grids: tuple[uuid.UUID, ...] = ()
 
     def can(self, permission: Permission) -> bool:
         return permission in ROLE_PERMISSIONS[self.role]

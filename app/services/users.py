@@ -13,6 +13,7 @@ from app.core.errors import Conflict, NotFound, Unprocessable
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
 from app.models.user import AuthSession, Role, User, UserGrid
+from app.schemas.auth import Me
 from app.schemas.user import UserCreate, UserRead, UserUpdate
 from app.services import audit
 from app.services.insert_once import Replay, id_conflict, insert_once, replay_existing
@@ -45,6 +46,20 @@ def _view(user: User, grid_ids: list[uuid.UUID]) -> UserRead:
         enterprise_id=user.enterprise_id,
         grid_ids=grid_ids,
         is_active=user.is_active,
+    )
+
+
+def view_of_actor(actor: Actor) -> Me:
+    """The caller's own view from what authentication just read (an active user, or the
+    request would have been refused): `/auth/me` needs no statement of its own."""
+    return Me(
+        id=actor.user_id,
+        username=actor.username,
+        role=actor.role,
+        display_name=actor.display_name,
+        enterprise_id=actor.enterprise_id,
+        grid_ids=list(actor.assigned_grids),
+        is_active=True,
     )
 
 

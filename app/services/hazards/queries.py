@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, false, not_, or_, select
+from sqlalchemy import RowMapping, Select, false, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound
@@ -18,7 +18,7 @@ from app.rules.overdue import OVERDUE_STATES as OVERDUE_STATES
 from app.rules.overdue import overdue_days
 from app.services.hazards.machine import allowed_actions
 from app.services.hazards.overdue import overdue_clause
-from app.services.pagination import keyset_page
+from app.services.pagination import keyset_page, keyset_rows
 from app.services.policy import (
     Actor,
     Permission,
@@ -26,6 +26,9 @@ from app.services.policy import (
     require_hazard_read,
     require_permission,
 )
+
+_COLUMNS = tuple(Hazard.__table__.columns)
+_KEYS = tuple(c.key for c in _COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -81,10 +84,12 @@ def filtered(actor: Actor, f: HazardFilters, today: date) -> Select[Hazard]:
 async def list_hazards(
     session: AsyncSession, *, actor: Actor, filters: HazardFilters, limit: int, cursor: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
+    """One page, shaped. Core rows (the table's columns), not ORM objects: no identity map
+    or attribute instrumentation on the hottest read (issue 11)."""
     require_hazard_read(actor)
     today = today_in_shanghai()
-    stmt = filtered(actor, filters, today)
-    rows, nxt = await keyset_page(
+    stmt = filtered(actor, filters, today).with_only_columns(*_COLUMNS)
+    rows, nxt = await keyset_rows(
         session,
         stmt,
         order=[Hazard.found_at, Hazard.id],
@@ -92,8 +97,8 @@ async def list_hazards(
         cursor=cursor,
         descending=True,
     )
-    photos = await photo_map(session, [h.id for h in rows])
-    return [shape(h, photos.get(h.id, []), today) for h in rows], nxt
+    photos = await photo_map(session, [r["id"] for r in rows])
+    return [shape_row(r, photos.get(r["id"], []), today) for r in rows], nxt
 
 
 async def get_hazard(
@@ -115,8 +120,16 @@ async def get_hazard(
 async def read_hazard(
     session: AsyncSession, *, actor: Actor, hazard_id: uuid.UUID
 ) -> dict[str, Any]:
-    hazard = await get_hazard(session, actor=actor, hazard_id=hazard_id)
-    return await shaped(session, hazard)
+    """`get_hazard` + `shaped` as Core rows (the same scope, the same 404)."""
+    require_hazard_read(actor)
+    stmt = select(*_COLUMNS).where(
+        Hazard.id == hazard_id, hazard_read_scope(actor, Hazard.enterprise_id)
+    )
+    row = (await session.execute(stmt)).mappings().one_or_none()
+    if row is None:
+        raise NotFound("隐患不存在", "Hazard not found")
+    photos = await photo_map(session, [hazard_id])
+    return shape_row(row, photos.get(hazard_id, []), today_in_shanghai())
 
 
 async def shaped(session: AsyncSession, hazard: Hazard) -> dict[str, Any]:
@@ -165,14 +178,24 @@ def is_overdue(hazard: Hazard, today: date) -> int:
 
 
 def shape(hazard: Hazard, photos: list[dict[str, Any]], today: date) -> dict[str, Any]:
-    data = {c.key: getattr(hazard, c.key) for c in Hazard.__table__.columns}
-    days = is_overdue(hazard, today)
+    data = {key: getattr(hazard, key) for key in _KEYS}
+    return _finish(data, is_overdue(hazard, today), photos)
+
+
+def shape_row(row: RowMapping, photos: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    """`shape` for a Core row of `_COLUMNS` (the hot read path: no ORM object)."""
+    data = dict(row)
+    return _finish(data, overdue_days(data["status"], data["deadline"], today), photos)
+
+
+def _finish(data: dict[str, Any], days: int, photos: list[dict[str, Any]]) -> dict[str, Any]:
+    funds = data["funds"]
     data.update(
-        funds=float(hazard.funds) if hazard.funds is not None else None,
+        funds=float(funds) if funds is not None else None,
         overdue=days > 0,
         days_overdue=days,
         photos=photos,
-        allowed_actions=allowed_actions(hazard.status),
+        allowed_actions=allowed_actions(data["status"]),
     )
     return data
 
