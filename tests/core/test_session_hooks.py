@@ -18,8 +18,8 @@ from app.services.sync import tracking
 
 # (event, listener) pairs each hook attaches; written out here, not read from the code.
 LISTENERS = [
-    ("before_flush", hazard_counts._remember_old_cells),
-    ("after_flush", hazard_counts._apply),
+    ("before_flush", hazard_counts._before_flush),
+    ("after_flush", hazard_counts._after_flush),
     ("after_flush", tracking._log_changes),
 ]
 
@@ -33,7 +33,7 @@ import app.main
 app.main.create_app()
 from app.services import hazard_counts as h
 from app.services.sync import tracking as t
-pairs = [("before_flush", h._remember_old_cells), ("after_flush", h._apply),
+pairs = [("before_flush", h._before_flush), ("after_flush", h._after_flush),
          ("after_flush", t._log_changes)]
 print([event.contains(Session, name, fn) for name, fn in pairs])
 """
