@@ -111,8 +111,7 @@ async def test_a_permit_is_judged_by_the_rules_it_was_issued_under(
     }
     resp = await local.post(f"{API}/permits", json=body, headers=world.headers("head1"))
     pid = resp.json()["id"]
-    m = {"code": "1", "text": "隔离", "involved": True}
-    assert (await crew.post(f"/permits/{pid}/measures", m)).status_code == 201
+    await crew.measures(pid, "confined_space")
     assert (await crew.act(pid, "submit")).status_code == 200
     assert (await crew.act(pid, "sign", {"on_site": True}, "approver")).status_code == 200
     await crew.ready(pid, vent_min=-30, test_min=-15)

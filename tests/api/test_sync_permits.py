@@ -49,7 +49,7 @@ def _permit_items(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [i for i in body["items"] if i["object_type"] in PERMIT_KINDS]
 
 
-async def _arrange(crew: Crew) -> dict[str, str]:
+async def _arrange(crew: Crew) -> dict[str, Any]:
     space = await crew.space([])
     e1 = await crew.approved("confined_space", confined_space_id=space)
     v = {"method": "mechanical", "started_at": iso(-10)}
@@ -59,11 +59,12 @@ async def _arrange(crew: Crew) -> dict[str, str]:
     person = (await crew.post(f"/permits/{e1}/people", g)).json()["id"]
     e2 = str((await crew.permit("hot_work", who="head2", ent="E2"))["id"])
     listed = await crew.client.get(f"{API}/permits/{e1}/measures", headers=crew.h("head1"))
-    measure = listed.json()["items"][0]["id"]
+    measures = [m["id"] for m in listed.json()["items"]]
     return {
         "space": space,
         "e1": e1,
-        "measure": measure,
+        "measure": measures[0],
+        "measures": measures,
         "vent": vent,
         "gas": gas,
         "person": person,
@@ -74,12 +75,16 @@ async def _arrange(crew: Crew) -> dict[str, str]:
 async def test_permits_and_records_in_the_feed_scoped(crew: Crew, world: World) -> None:
     ids = await _arrange(crew)
     client = crew.client
-    office = await settled(client, world, "office", 12)  # 2 enterprises, E1 edited, 9
+    n = len(ids["measures"])  # the confined-space catalogue, answered whole
+    assert n == 10
+    office = await settled(client, world, "office", 11 + n)  # 2 enterprises, E1 edited, 9 + n
     seen = [(i["object_type"], i["object_id"]) for i in _permit_items(office)]
-    assert seen == [
+    # one entry per measure, each in its own request, in the order they were answered
+    assert sorted(oid for kind, oid in seen[2 : 2 + n]) == sorted(ids["measures"])
+    assert {kind for kind, _ in seen[2 : 2 + n]} == {"permit_measure"}
+    assert seen[:2] + seen[2 + n :] == [
         ("confined_space", ids["space"]),
         ("permit", ids["e1"]),
-        ("permit_measure", ids["measure"]),
         ("permit", ids["e1"]),  # submitted
         ("permit", ids["e1"]),  # approved
         ("permit_ventilation", ids["vent"]),
@@ -91,10 +96,10 @@ async def test_permits_and_records_in_the_feed_scoped(crew: Crew, world: World) 
     assert statuses == ["draft", "submitted", "approved", "draft"]  # each as of its change
     e1 = str(world.enterprises["E1"])
     for who in ("head1", "grid1"):
-        mine = _permit_items(await settled(client, world, who, 10))
+        mine = _permit_items(await settled(client, world, who, 9 + n))
         assert {i["enterprise_id"] for i in mine} == {e1}
         assert ids["e2"] not in {i["object_id"] for i in mine}
-        assert len(mine) == 8
+        assert len(mine) == 7 + n
     for who in ("head2", "grid2"):
         theirs = _permit_items(await settled(client, world, who, 2))
         assert [i["object_id"] for i in theirs] == [ids["e2"]]
@@ -103,7 +108,7 @@ async def test_permits_and_records_in_the_feed_scoped(crew: Crew, world: World) 
 
 async def test_include_object_gives_the_permit_routes_bodies(crew: Crew, world: World) -> None:
     ids = await _arrange(crew)
-    body = await settled(crew.client, world, "head1", 10, include="object")
+    body = await settled(crew.client, world, "head1", 9 + len(ids["measures"]), include="object")
     objects = {(i["object_type"], i["object_id"]): i["object"] for i in _permit_items(body)}
     permit = objects[("permit", ids["e1"])]
     assert permit["status"] == "approved"  # the current object, not the snapshot

@@ -12,10 +12,13 @@ from typing import Any
 
 from app.models.permit import Duty
 from app.models.user import Role
+from app.rules.certificates import CertificateCategory
 from app.rules.permits.gas import GasUnit
 from app.rules.permits.kinds import PermitType
+from app.rules.permits.measures import CATALOGUES
 from app.schemas.confined_space import ConfinedSpaceCreate, DelegationCreate
 from app.schemas.permit import (
+    CompleteBody,
     EntryDirection,
     EntryIn,
     GasReadingIn,
@@ -27,14 +30,17 @@ from app.schemas.permit import (
     PermitPersonRole,
     PersonIn,
     SignBody,
+    StartBody,
     VentilationIn,
     VentMethod,
 )
+from app.schemas.records import CertificateCreate
 from app.schemas.user import UserCreate
 from app.services import confined_spaces, delegations
 from app.services.demo.context import DEMO_PASSWORD, DemoWorld, Timeline
 from app.services.permits import actions, actions_work, create, site
 from app.services.policy import Actor
+from app.services.records import create_certificate
 from app.services.users import create_user
 
 DELEGATE = "demo_safety_space"
@@ -44,11 +50,6 @@ SPACES: dict[str, list[tuple[str, str, str, str, list[str]]]] = {
               ("YXKJ-0002", "地下污水管沟", "厂区北侧道路下", "污水", [])],
     "cold": [("YXKJ-0001", "氨制冷机房地坑", "制冷机房内", "无", [])],
 }  # fmt: skip
-MEASURES = [
-    ("1", "作业前对作业人员进行安全交底"),
-    ("2", "采用盲板或拆除管段隔离，切断电源并上锁挂牌"),
-    ("3", "配备正压式空气呼吸器、全身式安全带和救援三脚架"),
-]
 
 
 def _now() -> datetime:
@@ -113,8 +114,8 @@ async def _approved(world: DemoWorld, key: str, body: dict[str, Any]) -> None:
     pid = world.id(f"permit:{key}")
     data = {"id": pid, "enterprise_id": world.enterprises["space"].id, "planned_start": _now()}
     await create.create_permit(s, actor=head, body=PermitCreate.model_validate(data | body))
-    for code, text in MEASURES:
-        m = MeasureIn(code=code, text=text, involved=True, confirmed_by="吴安")
+    for item in CATALOGUES[str(body["type"])]:  # the type's whole catalogue, confirmed by name
+        m = MeasureIn(code=item.code, involved=True, confirmed_by="吴安")
         await site.add_measure(s, actor=head, permit_id=pid, data=m)
     await actions.submit(s, actor=head, permit_id=pid, data=OptionalNote())
     sign = SignBody(on_site=True, comment="现场确认措施落实")
@@ -122,10 +123,11 @@ async def _approved(world: DemoWorld, key: str, body: dict[str, Any]) -> None:
 
 
 async def _ready_and_start(world: DemoWorld, key: str, *, ventilate: bool) -> None:
-    """Guardian in, (ventilation,) a passing test ten minutes later, then start."""
+    """Guardian (hot work: fire watch and a certified 动火人) in, (ventilation,) a passing test
+    ten minutes later, then start."""
     head, s, pid = world.heads["space"], world.session, world.id(f"permit:{key}")
-    guardian = PersonIn(role=PermitPersonRole.guardian, name="郑监护", checked_in=True)
-    await site.add_person(s, actor=head, permit_id=pid, data=guardian)
+    for person in await _crew(world, key, hot=not ventilate):
+        await site.add_person(s, actor=head, permit_id=pid, data=person)
     if ventilate:
         v = VentilationIn(method=VentMethod.mechanical, started_at=_now())
         await site.add_ventilation(s, actor=head, permit_id=pid, data=v)
@@ -140,7 +142,36 @@ async def _ready_and_start(world: DemoWorld, key: str, *, ventilate: bool) -> No
     )
     await site.add_gas_test(s, actor=head, permit_id=pid, data=test)
     _advance(world, 10)
-    await actions.start(s, actor=head, permit_id=pid, data=OptionalNote())
+    await actions.start(s, actor=head, permit_id=pid, data=StartBody())
+
+
+async def _crew(world: DemoWorld, key: str, *, hot: bool) -> list[PersonIn]:
+    """Confined work: a guardian (13号令 第五条). Hot work: a fire watch (GB 30871 5.2.1) and
+    a 动火人 holding a valid 焊接与热切割 certificate of the enterprise (第30号令)."""
+    if not hot:
+        return [PersonIn(role=PermitPersonRole.guardian, name="郑监护", checked_in=True)]
+    today = world.today
+    cert, _ = await create_certificate(
+        world.session,
+        actor=world.heads["space"],
+        enterprise_id=world.enterprises["space"].id,
+        data=CertificateCreate(
+            id=world.id(f"certificate:permit:{key}"),
+            holder_name="卫焊工",
+            category=CertificateCategory.WELDING_CUTTING,
+            operation="熔化焊接与热切割作业",
+            certificate_no="T9999DEMOHOT001",
+            issued_on=today - timedelta(days=500),
+            expires_on=today + timedelta(days=1000),
+            next_review_on=today + timedelta(days=400),
+        ),
+        warning_days=world.settings.certificate_warning_days,
+    )
+    return [
+        PersonIn(id=world.id(f"fire_watch:{key}"), role=PermitPersonRole.fire_watch,
+                 name="郑监火", checked_in=True),
+        PersonIn(role=PermitPersonRole.hot_work_operator, name="卫焊工", certificate_id=cert.id),
+    ]  # fmt: skip
 
 
 def _advance(world: DemoWorld, minutes: int) -> None:
@@ -154,7 +185,9 @@ async def hot_work_done(world: DemoWorld) -> None:
     await _ready_and_start(world, "hot", ventilate=False)
     head, pid = world.heads["space"], world.id("permit:hot")
     _advance(world, 150)
-    note = OptionalNote(note="作业完毕，现场无残留火种")
+    note = CompleteBody(
+        note="作业完毕，现场无残留火种", residual_checked_by=world.id("fire_watch:hot")
+    )
     await actions_work.complete(world.session, actor=head, permit_id=pid, data=note)
     _advance(world, 20)
     await actions_work.accept(world.session, actor=head, permit_id=pid, data=OptionalNote())
