@@ -9,10 +9,13 @@ them. Bulk SQL that bypasses the ORM (bench/generate.py's COPY) must rebuild the
 `backfill_sql`.
 
 How: before the flush, the rows that are about to change are read back with their
-enterprise's grid and sector (the database still holds the old state); after it, the same and
-the new rows are read again. Each row contributes to a fixed set of cells (`cells`); the net
-difference is written by UPSERT, in sorted order (one lock order for every transaction, so
-two writers never deadlock on cells), and concurrent writers serialise on a cell row without
+enterprise's grid and sector (the database still holds the old state). After it, a changed
+hazard's new cells are that row with the flushed values over it (issue 11: the second read
+cost the plan transition a statement); new hazards, hazards moved to another enterprise and
+values assigned as SQL are read back, as are the unchanged hazards of a moved enterprise.
+Each row contributes to a fixed set of cells (`cells`); the net difference is written by one
+UPSERT per table, its rows in sorted order (one lock order for every transaction, so two
+writers never deadlock on cells), and concurrent writers serialise on a cell row without
 losing an increment.
 """
 
