@@ -9,10 +9,13 @@ them. Bulk SQL that bypasses the ORM (bench/generate.py's COPY) must rebuild the
 `backfill_sql`.
 
 How: before the flush, the rows that are about to change are read back with their
-enterprise's grid and sector (the database still holds the old state); after it, the same and
-the new rows are read again. Each row contributes to a fixed set of cells (`cells`); the net
-difference is written by UPSERT, in sorted order (one lock order for every transaction, so
-two writers never deadlock on cells), and concurrent writers serialise on a cell row without
+enterprise's grid and sector (the database still holds the old state). After it, a changed
+hazard's new cells are that row with the flushed values over it (issue 11: the second read
+cost the plan transition a statement); new hazards, hazards moved to another enterprise and
+values assigned as SQL are read back, as are the unchanged hazards of a moved enterprise.
+Each row contributes to a fixed set of cells (`cells`); the net difference is written by one
+UPSERT per table, its rows in sorted order (one lock order for every transaction, so two
+writers never deadlock on cells), and concurrent writers serialise on a cell row without
 losing an increment.
 """
 
@@ -21,12 +24,13 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Table, event, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, UOWTransaction, attributes
+from sqlalchemy.orm import PassiveFlag, Session, UOWTransaction, attributes
 
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard, HazardStatus
@@ -60,10 +64,13 @@ _CLOSED = HazardStatus.closed.value
 _STATE = "hazard_counts.pending"
 
 Cell = tuple[str, tuple[Any, ...]]
+# A hazard's cell-deciding values, in the order `cells` takes them.
+_VALUES = ("status", "level", "source", "category", "deadline", "found_at", "closed_at")
+Place = tuple[uuid.UUID, str]  # an enterprise's (grid, sector)
 
 
 def cells(row: Any) -> Iterator[Cell]:
-    """The cells one hazard counts in; `row` as selected by `_rows`."""
+    """The cells one hazard counts in; `row` = the first nine columns of `_rows`."""
     status, level, source, category, deadline, found_at, closed_at, grid, sector = row
     yield "hazard_tallies", (grid, sector, status, level)
     yield "hazard_facets", (grid, "source", source)
@@ -81,75 +88,138 @@ def _rows() -> Any:
     h = Hazard
     return select(
         h.status, h.level, h.source, h.category, h.deadline, h.found_at, h.closed_at,
-        Enterprise.grid_id, Enterprise.sector,
+        Enterprise.grid_id, Enterprise.sector, h.id, h.enterprise_id,
     ).join(Enterprise, Enterprise.id == h.enterprise_id)  # fmt: skip
 
 
+def _changed(obj: Any, name: str) -> bool:
+    # No load: an expired attribute nobody assigned has not changed.
+    return attributes.get_history(obj, name, PassiveFlag.PASSIVE_NO_INITIALIZE).has_changes()
+
+
 def _touches_cells(obj: Hazard) -> bool:
-    return any(
-        attributes.get_history(obj, name).has_changes() for name in (*FIELDS, *FIELDS_CLOSED)
-    )
+    return any(_changed(obj, name) for name in (*FIELDS, *FIELDS_CLOSED))
 
 
 def _moves(obj: Enterprise) -> bool:
-    return any(attributes.get_history(obj, n).has_changes() for n in ("grid_id", "sector"))
+    return any(_changed(obj, n) for n in ("grid_id", "sector"))
+
+
+@dataclass
+class _Pending:
+    """What the before-flush read learnt, for the after-flush to finish without reading the
+    changed hazards again."""
+
+    delta: Counter[Cell]
+    dirty: list[Hazard]  # changed hazards, not deleted
+    old: dict[uuid.UUID, Any]  # their rows as read before the flush
+    touched: set[uuid.UUID]  # changed and deleted hazards
+    old_places: dict[uuid.UUID, Place] = field(default_factory=dict)  # moved enterprises
+    new_places: dict[uuid.UUID, Place | None] = field(default_factory=dict)  # None: unknown
 
 
 def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> None:
     """Counts out of the cells the changed hazards leave, and the moved enterprises' old grid
     and sector, read while the database still holds them."""
-    changed = [o.id for o in session.dirty if isinstance(o, Hazard) and _touches_cells(o)]
-    changed += [o.id for o in session.deleted if isinstance(o, Hazard)]
-    moved = [o.id for o in session.dirty if isinstance(o, Enterprise) and _moves(o)]
-    delta: Counter[Cell] = Counter()
+    dirty = [o for o in session.dirty if isinstance(o, Hazard) and _touches_cells(o)]
+    gone = [o.id for o in session.deleted if isinstance(o, Hazard)]
+    movers = [o for o in session.dirty if isinstance(o, Enterprise) and _moves(o)]
+    p = _Pending(Counter(), dirty, {}, {o.id for o in dirty} | set(gone))
     conn = session.connection()
-    if changed:
-        for row in conn.execute(_rows().where(Hazard.id.in_(changed))):
-            delta.subtract(cells(row))
-    old_places: dict[uuid.UUID, tuple[uuid.UUID, str]] = {}
-    if moved:
+    if p.touched:
+        for row in conn.execute(_rows().where(Hazard.id.in_(p.touched))):
+            p.delta.subtract(cells(row[:9]))
+            p.old[row.id] = row
+    if movers:
         stmt = select(Enterprise.id, Enterprise.grid_id, Enterprise.sector)
-        for eid, grid, sector in conn.execute(stmt.where(Enterprise.id.in_(moved))):
-            old_places[eid] = (grid, sector)
-    session.info[_STATE] = (delta, set(changed), old_places)
+        stmt = stmt.where(Enterprise.id.in_([o.id for o in movers]))
+        for eid, grid, sector in conn.execute(stmt):
+            p.old_places[eid] = (grid, sector)
+        p.new_places = {o.id: _new_place(o, p.old_places.get(o.id)) for o in movers}
+    session.info[_STATE] = p
+
+
+def _new_place(obj: Enterprise, old: Place | None) -> Place | None:
+    """A moved enterprise's grid and sector after the flush, from the object; None when an
+    assigned value is not a plain one (a SQL expression: read back after the flush)."""
+    if old is None:
+        return None
+    now = attributes.instance_state(obj).dict
+    place: list[Any] = []
+    for name, was in zip(("grid_id", "sector"), old, strict=True):
+        if not _changed(obj, name):
+            place.append(was)
+        elif name in now:
+            place.append(now[name])
+        else:
+            return None
+    return place[0], place[1]
+
+
+def _new_row(obj: Hazard, old: Any, new_places: dict[uuid.UUID, Place | None]) -> Any:
+    """The changed hazard's cell values after the flush, without a read: its row from before
+    the flush with the assigned values over it, at its enterprise's new place if the
+    enterprise moved in the same flush. None when that is not known (another enterprise, a
+    SQL expression assigned): the caller reads the row back."""
+    if old is None or _changed(obj, "enterprise_id"):
+        return None
+    now = attributes.instance_state(obj).dict
+    values = list(old[:7])
+    for i, name in enumerate(_VALUES):
+        if _changed(obj, name):
+            if name not in now:
+                return None
+            values[i] = now[name]
+    place = new_places.get(old.enterprise_id, (old.grid_id, old.sector))
+    return None if place is None else (*values, *place)
 
 
 def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
-    pending = session.info.pop(_STATE, None)
-    if pending is None:
+    p: _Pending | None = session.info.pop(_STATE, None)
+    if p is None:
         return
-    delta, changed, old_places = pending
+    delta = p.delta
     deleted = {o.id for o in session.deleted if isinstance(o, Hazard)}
-    now = {o.id for o in session.new if isinstance(o, Hazard)} | (changed - deleted)
-    conn = session.connection()
-    if now:
-        for row in conn.execute(_rows().where(Hazard.id.in_(now))):
+    reread = {o.id for o in session.new if isinstance(o, Hazard)}
+    for obj in p.dirty:
+        if obj.id in deleted:
+            continue
+        row = _new_row(obj, p.old.get(obj.id), p.new_places)
+        if row is None:
+            reread.add(obj.id)
+        else:
             delta.update(cells(row))
-    if old_places:
+    conn = session.connection()
+    if reread:
+        for row in conn.execute(_rows().where(Hazard.id.in_(reread))):
+            delta.update(cells(row[:9]))
+    if p.old_places:
         # Hazards that did not change themselves follow their enterprise to its new cells.
-        stmt = (
-            _rows()
-            .add_columns(Hazard.enterprise_id)
-            .where(Hazard.enterprise_id.in_(list(old_places)), Hazard.id.not_in(now | changed))
+        stmt = _rows().where(
+            Hazard.enterprise_id.in_(list(p.old_places)), Hazard.id.not_in(reread | p.touched)
         )
         for row in conn.execute(stmt):
-            delta.update(cells(row[:-1]))
-            delta.subtract(cells((*row[:-3], *old_places[row[-1]])))
+            delta.update(cells(row[:9]))
+            delta.subtract(cells((*row[:7], *p.old_places[row.enterprise_id])))
     _apply(session, delta)
 
 
 def _apply(session: Session, delta: Counter[Cell]) -> None:
+    """One UPSERT per table, its rows netted per cell (PostgreSQL refuses to update one row
+    twice in a statement) and sorted: every transaction takes the cell locks in one order."""
     conn = session.connection()
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    for name, table in TABLES.items():  # tables and cells in one order for every transaction
+    for name, table in TABLES.items():
         keys = [c.name for c in table.primary_key.columns]
         mine = sorted((key, n) for (t, key), n in delta.items() if t == name and n != 0)
-        for key, n in mine:
-            stmt = dialect.insert(table).values(dict(zip(keys, key, strict=True), n=n))
-            stmt = stmt.on_conflict_do_update(
-                index_elements=keys, set_={"n": table.c.n + stmt.excluded.n}
-            )
-            conn.execute(stmt)
+        if not mine:
+            continue
+        rows = [dict(zip(keys, key, strict=True), n=n) for key, n in mine]
+        stmt = dialect.insert(table).values(rows)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=keys, set_={"n": table.c.n + stmt.excluded.n}
+        )
+        conn.execute(stmt)
 
 
 def install(target: Any) -> None:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from sqlalchemy import event
 
-from tests.api.hazard_helpers import PLAN_GENERAL, new_hazard, tomorrow
+from tests.api.hazard_helpers import PLAN_GENERAL, act, new_hazard, tomorrow
 from tests.conftest import World
 
 API = "/api/v1"
@@ -114,9 +114,51 @@ async def test_plan_transition_statement_count(
         app_instance, lambda: client.post(url, json=body, headers=world.headers("head1"))
     )
     assert resp.status_code == 200, resp.text
-    # actor; the hazard FOR UPDATE; the rollup's read of the old cells; UPDATE; its read of
-    # the new cells; two tally moves (old and new status); the deadline day and month
-    # counters; change feed; history seq; the enterprise's grid; audit; outbox; history;
-    # photos of the answer. The grid-grain rollups (issue 11) cost four statements more than
-    # the one per-enterprise table did; a change that adds one more fails here.
-    assert len(seen) == 16, seen
+    # actor; the hazard FOR UPDATE; the rollup's read of the old cells; UPDATE; the tally
+    # move (old and new status, one statement); the deadline day and month counters; change
+    # feed; history seq; the enterprise's grid; audit; outbox; history; photos of the answer.
+    # Issue 11: the rollup no longer reads the new cells back (they are the flushed values)
+    # and writes one UPSERT per table, 16 → 14; a change that adds one more fails here.
+    assert len(seen) == 14, seen
+
+
+async def test_submit_transition_statement_count(
+    client: httpx.AsyncClient, world: World, app_instance: Any
+) -> None:
+    h = await new_hazard(client, world, "office")
+    plan = {**PLAN_GENERAL, "deadline": tomorrow()}
+    r = await act(client, world, "head1", h["id"], "plan", plan)
+    assert r.status_code == 200, r.text
+    url = f"{API}/hazards/{h['id']}/submit"
+    resp, seen = await _count(
+        app_instance,
+        lambda: client.post(url, json={"evidence": "已更换"}, headers=world.headers("head1")),
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["status"] == "pending_verification"
+    # As the plan: the tally move and the deadline counters leaving the overdue states are
+    # one UPSERT each, and nothing is read back.
+    assert len(seen) == 14, seen
+
+
+async def test_hazard_create_statement_count(
+    client: httpx.AsyncClient, world: World, app_instance: Any
+) -> None:
+    body = {
+        "enterprise_id": str(world.enterprises["E1"]),
+        "source": "grid_patrol",
+        "description": "配电箱门未关",
+        "category": "electrical",
+        "level": "general",
+    }
+    resp, seen = await _count(
+        app_instance,
+        lambda: client.post(f"{API}/hazards", json=body, headers=world.headers("office")),
+    )
+    assert resp.status_code == 201, resp.text
+    # actor; the enterprise (scoped); the current standard; ledger number; SAVEPOINT; INSERT;
+    # the rollup's read of the new hazard's cells (its enterprise's grid and sector, read in
+    # the flush rather than trusted from a loaded object that may be stale); tally; both
+    # facets in one UPSERT; change feed; RELEASE; history seq; the enterprise's grid; audit;
+    # outbox; history; photos of the answer.
+    assert len(seen) == 17, seen

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
@@ -188,6 +188,22 @@ async def test_orm_write_on_an_expired_object_moves_the_count(
     got = await rollup(db)
     assert got == await ledger(db)
     assert [k[2:] for k in got["hazard_deadlines"]] == [("rectifying", "general", "2026-01-05")]
+
+
+async def test_sql_expression_assigned_is_read_back(
+    client: httpx.AsyncClient, db: AsyncSession, world: World
+) -> None:
+    """A value assigned as SQL is only known after the flush: the hook reads that hazard back
+    rather than counting it from the object."""
+    h = await new_hazard(client, world, "grid1")
+    hazard = await db.get(Hazard, uuid.UUID(h["id"]))
+    assert hazard is not None
+    hazard.level = literal("major")  # type: ignore[assignment]
+    hazard.status = "rectifying"
+    await db.commit()
+    got = await rollup(db)
+    assert got == await ledger(db)
+    assert [k[2:] for k in got["hazard_tallies"]] == [("rectifying", "major")]
 
 
 def _hazard(ent: uuid.UUID, rng: random.Random, n: int) -> Hazard:
