@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, false, not_, or_, select
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    RowMapping,
+    Select,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import NotFound
@@ -88,7 +99,7 @@ async def list_hazards(
     or attribute instrumentation on the hottest read (issue 11)."""
     require_hazard_read(actor)
     today = today_in_shanghai()
-    stmt = filtered(actor, filters, today).with_only_columns(*_COLUMNS)
+    stmt = filtered(actor, filters, today).with_only_columns(*_COLUMNS, _photos_column(session))
     rows, nxt = await keyset_rows(
         session,
         stmt,
@@ -97,8 +108,7 @@ async def list_hazards(
         cursor=cursor,
         descending=True,
     )
-    photos = await photo_map(session, [r["id"] for r in rows])
-    return [shape_row(r, photos.get(r["id"], []), today) for r in rows], nxt
+    return [shape_row(r, _photo_refs(r["photos"]), today) for r in rows], nxt
 
 
 async def get_hazard(
@@ -122,14 +132,13 @@ async def read_hazard(
 ) -> dict[str, Any]:
     """`get_hazard` + `shaped` as Core rows (the same scope, the same 404)."""
     require_hazard_read(actor)
-    stmt = select(*_COLUMNS).where(
+    stmt = select(*_COLUMNS, _photos_column(session)).where(
         Hazard.id == hazard_id, hazard_read_scope(actor, Hazard.enterprise_id)
     )
     row = (await session.execute(stmt)).mappings().one_or_none()
     if row is None:
         raise NotFound("隐患不存在", "Hazard not found")
-    photos = await photo_map(session, [hazard_id])
-    return shape_row(row, photos.get(hazard_id, []), today_in_shanghai())
+    return shape_row(row, _photo_refs(row["photos"]), today_in_shanghai())
 
 
 async def shaped(session: AsyncSession, hazard: Hazard) -> dict[str, Any]:
@@ -170,6 +179,30 @@ async def photo_map(
     for hid, uid, kind in rows:
         out.setdefault(hid, []).append({"upload_id": uid, "kind": kind})
     return out
+
+
+def _photos_column(session: AsyncSession) -> ColumnElement[Any]:
+    """The hazard's photos as one JSON array of [kind, position, upload_id] in the row itself
+    (issue 11: a page or a read is one statement, not two). SQLite 3.40 has no ORDER BY
+    inside an aggregate, so the order is restored in `_photo_refs` on both databases."""
+    p = HazardPhoto.__table__.alias("p")
+    if session.get_bind().dialect.name == "postgresql":
+        agg = func.json_agg(func.json_build_array(p.c.kind, p.c.position, p.c.upload_id))
+    else:
+        agg = func.json_group_array(func.json_array(p.c.kind, p.c.position, p.c.upload_id))
+    one = select(agg).where(p.c.hazard_id == Hazard.id).scalar_subquery()
+    return type_coerce(one, JSON).label("photos")
+
+
+def _photo_refs(raw: list[list[Any]] | None) -> list[dict[str, Any]]:
+    """`photo_map`'s order (kind, then position) and shape; SQLite stores a UUID as 32 hex
+    digits, PostgreSQL as the hyphenated form: both parse to the same UUID."""
+    if not raw:
+        return []
+    return [
+        {"upload_id": uuid.UUID(uid), "kind": kind}
+        for kind, _pos, uid in sorted(raw, key=lambda r: (r[0], r[1]))
+    ]
 
 
 def is_overdue(hazard: Hazard, today: date) -> int:
