@@ -91,9 +91,9 @@ def main() -> int:
     finally:
         for s in servers:
             s.stop()
-    print(f"{checked} responses compared, {len(bad)} differ")
+    sys.stdout.write(f"{checked} responses compared, {len(bad)} differ\n")
     for line in bad[:20]:
-        print("DIFFERS:", line)
+        sys.stdout.write(f"DIFFERS: {line}\n")
     return 1 if bad else 0
 
 
