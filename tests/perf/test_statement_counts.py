@@ -54,14 +54,14 @@ async def test_auth_me_is_one_statement(
     assert len(seen) == 1, seen
 
 
-async def test_hazard_read_is_actor_hazard_photos(
+async def test_hazard_read_is_actor_and_hazard(
     client: httpx.AsyncClient, world: World, app_instance: Any
 ) -> None:
     h = await new_hazard(client, world, "office")
     url = f"{API}/hazards/{h['id']}"
     resp, seen = await _count(app_instance, lambda: client.get(url, headers=world.headers("head1")))
     assert resp.status_code == 200, resp.text
-    assert len(seen) == 3, seen  # actor, the hazard (scoped), its photos
+    assert len(seen) == 2, seen  # actor, the hazard (scoped) with its photos folded in
 
 
 @pytest.mark.parametrize("who", ["office", "head1", "grid1"])
@@ -75,7 +75,7 @@ async def test_hazard_list_page_does_not_grow_with_rows(
     assert resp.status_code == 200, resp.text
     assert len(resp.json()["items"]) == 5
     assert resp.json()["next_cursor"]
-    assert len(seen) == 3, seen  # actor, the page, the page's photos
+    assert len(seen) == 2, seen  # actor, the page (each row carries its photos)
 
 
 async def test_dashboard_list_adds_one_statement_for_names(
@@ -89,7 +89,7 @@ async def test_dashboard_list_adds_one_statement_for_names(
     )
     assert resp.status_code == 200, resp.text
     assert len(resp.json()["items"]) == 3
-    assert len(seen) == 4, seen  # actor, page, photos, enterprise names (one IN query)
+    assert len(seen) == 3, seen  # actor, page (photos folded in), enterprise names (one IN)
 
 
 async def test_checklist_statement_count(
