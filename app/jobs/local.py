@@ -165,7 +165,6 @@ async def _insert_once(session: AsyncSession, spec: TaskSpec, tick: datetime) ->
         "object_type": "job",
         "object_id": spec.name[:64],
         "task": spec.name,
-        "queue": spec.queue,
         "args": {"timestamp": int(tick.timestamp())},
         "run_after": tick,
         "dedupe_key": f"periodic:{spec.name}:{int(tick.timestamp())}",

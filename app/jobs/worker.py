@@ -32,7 +32,7 @@ log = logging.getLogger("zhiben.jobs")
 STALLED_AFTER_S = 15 * 60  # a job "doing" this long on a worker that stopped beating is retried
 
 LOCK_BATCH = """
-SELECT id, task, queue, args, run_after FROM outbox_events
+SELECT id, task, args, run_after FROM outbox_events
 WHERE sent_at IS NULL ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
 """
 MARK_RELAYED = "UPDATE outbox_events SET sent_at = now(), status = 'relayed' WHERE id = ANY(%s)"
@@ -115,14 +115,13 @@ async def relay_once(app: procrastinate.App, conn: psycopg.AsyncConnection[Any],
         if not rows:
             return 0
         now = datetime.now(UTC)
-        groups: dict[tuple[str, str, datetime | None], list[dict[str, Any]]] = defaultdict(list)
-        for _id, task, queue, args, run_after in rows:
-            groups[(task, queue, run_after if run_after > now else None)].append(args)
-        for (task, queue, schedule_at), batch_args in groups.items():
-            # One INSERT per group, on this connection: inside the relay's transaction.
-            deferrer = app.configure_task(
-                task, queue=queue, schedule_at=schedule_at, connection=conn
-            )
+        groups: dict[tuple[str, datetime | None], list[dict[str, Any]]] = defaultdict(list)
+        for _id, task, args, run_after in rows:
+            groups[(task, run_after if run_after > now else None)].append(args)
+        for (task, schedule_at), batch_args in groups.items():
+            # One INSERT per group, on this connection: inside the relay's transaction. The
+            # queue is the task's registered one (`--queues` selects by it).
+            deferrer = app.configure_task(task, schedule_at=schedule_at, connection=conn)
             await deferrer.batch_defer_async(*batch_args)
         await conn.execute(MARK_RELAYED, ([r[0] for r in rows],))
         return len(rows)

@@ -83,7 +83,6 @@ class OutboxEvent(Base):
     sent_at: Mapped[datetime | None] = mapped_column()
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     task: Mapped[str] = mapped_column(String(100), server_default="webhooks.fan_out")
-    queue: Mapped[str] = mapped_column(String(32), server_default="default")
     args: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     status: Mapped[str] = mapped_column(String(16), server_default="pending")
     # Not before this time; the local runner also pushes it ahead as its lease on a claim.

@@ -28,15 +28,14 @@ def enqueue(
     task: str,
     args: dict[str, Any] | None = None,
     run_after: datetime | None = None,
-    queue: str = "default",
 ) -> OutboxEvent:
-    """One job row; `args` must be JSON (ids as strings)."""
+    """One job row; `args` must be JSON (ids as strings). The queue is the task's own
+    (registered in app/tasks), which the engine knows and services need not."""
     row = OutboxEvent(
         topic=f"job.{task}"[:64],
         object_type="job",
         object_id=task[:64],
         task=task,
-        queue=queue,
         args=args or {},
         run_after=run_after or utcnow(),
     )
