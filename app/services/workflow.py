@@ -34,6 +34,7 @@ def next_seq(seq: Any, owner: Any, owner_id: Any) -> Any:
     last = select(func.max(seq)).where(owner == owner_id).scalar_subquery()
     return func.coalesce(last, 0) + 1
 
+
 class Stateful(Protocol):
     id: Any
     status: str
