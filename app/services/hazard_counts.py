@@ -222,13 +222,13 @@ def _upsert(table: Table) -> tuple[list[str], Any]:
 
 
 _SQLITE = {name: _upsert(table) for name, table in TABLES.items()}
+_PG_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 _PG_ARRAY = {"UUID": "uuid[]", "DATE": "date[]", "INTEGER": "int[]", "BIGINT": "bigint[]"}
 
 
 def _pg_columns(table: Table) -> list[tuple[str, str]]:
     return [
-        (c.name, _PG_ARRAY.get(str(c.type.compile(postgresql.dialect())), "text[]"))
-        for c in table.columns
+        (c.name, _PG_ARRAY.get(str(c.type.compile(_PG_DIALECT)), "text[]")) for c in table.columns
     ]
 
 

@@ -133,8 +133,9 @@ async def get_hazard(
     )
     if (row := (await session.execute(locked)).one_or_none()) is None:
         raise NotFound("隐患不存在", "Hazard not found")
-    remember_grid(session, row[0].enterprise_id, row[1])
-    return row[0]
+    hazard: Hazard = row[0]
+    remember_grid(session, hazard.enterprise_id, row[1])
+    return hazard
 
 
 async def read_hazard(
