@@ -133,9 +133,9 @@ async def get_hazard(
     )
     if (row := (await session.execute(locked)).one_or_none()) is None:
         raise NotFound("隐患不存在", "Hazard not found")
-    hazard: Hazard = row[0]
-    remember_grid(session, hazard.enterprise_id, row[1])
-    return hazard
+    locked_hazard: Hazard = row[0]
+    remember_grid(session, locked_hazard.enterprise_id, row[1])
+    return locked_hazard
 
 
 async def read_hazard(
