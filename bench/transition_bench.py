@@ -43,6 +43,7 @@ if os.environ.get("ZHIBEN_BENCH_ROOT"):
 from app.core.config import Settings  # noqa: E402
 from app.main import create_app  # noqa: E402
 from bench.common import ADMIN_URL, BENCH_PASSWORD, BENCH_SECRET, db_url  # noqa: E402
+from bench.stats_bench import _as_served  # noqa: E402
 
 BATCH = 30
 PLAN = {"responsible_person": "压测负责人", "deadline": "2027-06-30", "measures": "压测整改措施"}
@@ -97,6 +98,7 @@ async def bench(
         )
         resp.raise_for_status()
         client.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
+        _as_served(settings)
         walls, batches = [], []
         cpu0, n0 = 0.0, 0
         for i, hid in enumerate(ids[: len(ids) - profiled]):
