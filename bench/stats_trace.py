@@ -2,7 +2,7 @@
 on the client (cursor execute → result, i.e. round trip + server), then each statement
 re-run under EXPLAIN (ANALYZE, BUFFERS) for its server-side execution and planning time.
 
-    .venv/bin/python bench/stats_trace.py --db <copy of zhiben_bench_full> --path /api/v1/stats/targets
+    .venv/bin/python bench/stats_trace.py --db <copy of zhiben_bench_full> [--show 1]
 
 In-process (httpx ASGI), street office, after `--warm` untimed requests. The remainder
 (request wall − the statements' wall) is Python: authentication, SQLAlchemy compilation,
@@ -48,21 +48,26 @@ class Trace:
         self.rows[-1]["wall_ms"] = (time.perf_counter() - self._t0) * 1000
 
 
-async def _explain(url: str, rows: list[dict[str, Any]]) -> None:
+async def _explain(url: str, rows: list[dict[str, Any]], show: list[int]) -> None:
     conn = await asyncpg.connect(url)
     try:
         for r in rows:
             if not r["sql"].lstrip().upper().startswith("SELECT"):
                 continue
             params = list(r["params"] or ())
+            # TIMING OFF: per-node clocks on ~45,000 rows would double the figure; the
+            # plan shown by --show is a second run with them on.
             plan = await conn.fetchval(
-                "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + r["sql"], *params
+                "EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, FORMAT JSON) " + r["sql"], *params
             )
             top = json.loads(plan)[0]
             r["exec_ms"] = top["Execution Time"]
             r["plan_ms"] = top["Planning Time"]
             r["jit"] = "JIT" in top
-            r["plan"] = plan
+            if rows.index(r) in show:
+                r["plan"] = await conn.fetchval(
+                    "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + r["sql"], *params
+                )
     finally:
         await conn.close()
 
@@ -99,7 +104,7 @@ async def main(args: argparse.Namespace) -> None:
         event.remove(engine, "after_cursor_execute", trace.after)
         await client.aclose()
         await app.state.engine.dispose()
-    await _explain(url, trace.rows)
+    await _explain(url, trace.rows, args.show)
     sql_wall = sum(r.get("wall_ms", 0) for r in trace.rows)
     server = sum(r.get("exec_ms", 0) + r.get("plan_ms", 0) for r in trace.rows)
     for i, r in enumerate(trace.rows):
@@ -115,7 +120,11 @@ async def main(args: argparse.Namespace) -> None:
     for i in args.show:
         r = trace.rows[i]
         print(f"--- statement {i}: {r['sql']}\n    params {r['params']}")
-        print(json.dumps(json.loads(r.get("plan", "[{}]"))[0].get("Plan"), indent=1)[: args.plan_chars])
+        print(
+            json.dumps(json.loads(r.get("plan", "[{}]"))[0].get("Plan"), indent=1)[
+                : args.plan_chars
+            ]
+        )
     if samples:
         print(f"p50 over {len(samples)} untraced requests: {statistics.median(samples):.1f} ms")
     print(f"load average: {os.getloadavg()}")

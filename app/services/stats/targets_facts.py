@@ -78,7 +78,8 @@ def _enterprises(
     session: AsyncSession, mine: Any, year: int, on: date, live: bool, settings: Settings
 ) -> Any:
     """One pass over the caller's enterprises. `graded_now - std_now` is the vetoed count:
-    graded and NOT (id NOT IN the list) is graded and id IN it (no NULL on either side)."""
+    graded and NOT (id NOT IN the list) is graded and id IN it (no NULL on either side);
+    `total - smelting` the others (`features` is NOT NULL, so the test is never NULL)."""
     e, count = Enterprise, func.count
     smelting = has_feature(session, Feature.METAL_SMELTING.value)
     designated = e.designation_year <= year
@@ -95,7 +96,6 @@ def _enterprises(
             count().filter(e.standardization_benchmark_year == year).label("std_bench"),
             count().filter(in_key_industry(session, settings)).label("key_total"),
             count().filter(smelting).label("smelting"),
-            count().filter(~smelting).label("not_smelting"),
         )
         .where(within(mine, e.id))
         .subquery("e")
@@ -129,13 +129,18 @@ def _principal_checks(
     per enterprise, not once per check."""
     lo, hi = utc_bounds(date(year, 1, 1), date(year, 12, 31))
     i = Inspection
-    smelters = select(Enterprise.id).where(has_feature(session, Feature.METAL_SMELTING.value))
+    smelters = (
+        select(Enterprise.id)
+        .where(has_feature(session, Feature.METAL_SMELTING.value))
+        .subquery("smelters")
+    )
     rows = (
         select(
             i.enterprise_id.label("eid"),
             month_in_year(session, i.started_at, year).label("m"),
-            case((i.enterprise_id.in_(smelters), 1), else_=0).label("g"),
+            case((smelters.c.id.is_not(None), 1), else_=0).label("g"),
         )
+        .outerjoin(smelters, smelters.c.id == i.enterprise_id)
         .where(
             i.kind == InspectionKind.principal_check.value,
             i.started_at >= lo,
@@ -231,4 +236,6 @@ async def target_facts(
         *scalars.values(),
     ).select_from(e.join(pc, true()).join(pa, true()))
     row = (await session.execute(stmt)).one()
-    return {k: int(v or 0) for k, v in row._mapping.items()}
+    facts = {k: int(v or 0) for k, v in row._mapping.items()}
+    facts["not_smelting"] = facts["total"] - facts["smelting"]
+    return facts
