@@ -98,12 +98,6 @@ def _enterprises(
     )
 
 
-def _period_case(month: Any, year: int, per_year: int) -> Any:
-    return case(
-        *[(month <= end.month, i) for i, (_, end) in enumerate(periods(year, per_year))], else_=-1
-    )
-
-
 def _principal_checks(
     session: AsyncSession, mine: Any, year: int, on: date, per_year: dict[bool, int]
 ) -> Any:
@@ -130,10 +124,10 @@ def _principal_checks(
         .where(pcm.year == year, pcm.n > 0, within(mine, pcm.enterprise_id))
         .subquery()
     )
-    period = case(
-        (rows.c.g == 1, _period_case(rows.c.m, year, per_year[True])),
-        else_=_period_case(rows.c.m, year, per_year[False]),
-    )
+    # The period's index: (m - 1) // (12 // per_year), written as (m - 1) * per_year // 12
+    # (rules.calendar.periods: `per_year` periods of 12 // per_year months from January).
+    n_periods = case((rows.c.g == 1, per_year[True]), else_=per_year[False])
+    period = (rows.c.m - 1) * n_periods // 12
     per = (
         select(rows.c.g, period.label("p"), func.sum(rows.c.n).label("k"))
         .group_by(rows.c.eid, rows.c.g, period)
