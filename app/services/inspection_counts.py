@@ -11,8 +11,10 @@ back (the database still holds the old values) and their cells counted out; afte
 new and changed ones are counted in, from the flushed object when every deciding value is a
 plain one, otherwise read back. The net per cell is written by one UPSERT (`n = n + delta`),
 rows in sorted order, so concurrent writers serialise on a cell without losing an increment
-and take the cell locks in one order. Bulk SQL that bypasses the ORM (bench/generate.py's
-COPY) must rebuild the table with `backfill_sql`.
+and take the cell locks in one order. An inspection create flushes the inspection (this
+cell) before its hazards (the hazard rollups' cells), and nothing else writes this table,
+so no two writers take the two kinds of lock in opposite orders. Bulk SQL that bypasses
+the ORM (bench/generate.py's COPY) must rebuild the table with `backfill_sql`.
 
 The API only creates inspections (an idempotent replay writes nothing); the update and
 delete paths are for any later write path and are tested through the ORM.
