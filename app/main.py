@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_read_sessionmaker, make_sessionmaker
 from app.core.error_handlers import install_error_handlers
+from app.core.heap import freeze_startup_heap
 from app.core.logging import configure_logging
 from app.core.method_override import MethodOverrideMiddleware
 from app.core.middleware import (
@@ -36,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with local_jobs(app, settings):
+            if settings.gc_freeze_on_start:
+                freeze_startup_heap()
             yield
         await app.state.engine.dispose()
         close = getattr(app.state.limiter, "aclose", None)

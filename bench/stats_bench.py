@@ -81,6 +81,17 @@ async def _time(client: httpx.AsyncClient, url: str, runs: int) -> tuple[dict, A
     return _pct(samples[1:]), body
 
 
+def _as_served(settings: Settings) -> None:
+    """The server's lifespan freezes the start-up heap (app/core/heap.py); httpx's ASGI
+    transport runs no lifespan, so do what it would (an older tree without it: nothing)."""
+    try:
+        from app.core.heap import freeze_startup_heap
+    except ImportError:
+        return
+    if getattr(settings, "gc_freeze_on_start", False):
+        freeze_startup_heap()
+
+
 async def bench(url: str, runs: int, only: list[str], user: str, deep: int) -> tuple[dict, dict]:
     settings = Settings(database_url=url, secret_key=BENCH_SECRET, log_level="WARNING")
     app = create_app(settings)
@@ -93,6 +104,7 @@ async def bench(url: str, runs: int, only: list[str], user: str, deep: int) -> t
         )
         resp.raise_for_status()
         client.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
+        _as_served(settings)
         figures: dict[str, Any] = {}
         bodies: dict[str, Any] = {}
         for name in only:

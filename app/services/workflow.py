@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -24,6 +25,14 @@ from app.core.errors import Conflict, Forbidden, Unprocessable
 from app.models.user import Role
 from app.services import audit
 from app.services.policy import Actor, Permission, require_permission
+
+
+def next_seq(seq: Any, owner: Any, owner_id: Any) -> Any:
+    """A history row's `seq` as SQL inside its own INSERT: 1 + the owner's last one (issue 11:
+    no round trip of its own). Correct because the owner row is locked by the transition
+    (FOR UPDATE) or new in this transaction; the ORM expires the attribute after the flush."""
+    last = select(func.max(seq)).where(owner == owner_id).scalar_subquery()
+    return func.coalesce(last, 0) + 1
 
 
 class Stateful(Protocol):

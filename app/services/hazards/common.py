@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from app.models.upload import Upload
 from app.rules.calendar import today_in_shanghai
 from app.services import audit
 from app.services.policy import Actor
+from app.services.workflow import next_seq
 
 OBJECT_TYPE = "hazard"
 
@@ -59,12 +60,9 @@ async def add_history(
     data: dict[str, Any] | None = None,
 ) -> HazardHistory:
     """Append a history row; `seq` is 1 + the last one (the hazard row is locked by then)."""
-    last = await session.scalar(
-        select(func.max(HazardHistory.seq)).where(HazardHistory.hazard_id == hazard.id)
-    )
     row = HazardHistory(
         hazard_id=hazard.id,
-        seq=(last or 0) + 1,
+        seq=next_seq(HazardHistory.seq, HazardHistory.hazard_id, hazard.id),
         action=action,
         from_status=from_status,
         to_status=hazard.status,

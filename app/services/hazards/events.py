@@ -8,23 +8,42 @@ The schema clients see is `HazardEventPayload` (app/schemas/events.py).
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import attributes
 
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard
 from app.rules.calendar import today_in_shanghai
 from app.rules.overdue import is_overdue
 
+_GRIDS = "hazard_events.grids"
 
-async def hazard_payload(session: AsyncSession, hazard: Hazard, **extra: Any) -> dict[str, Any]:
+
+def remember_grid(session: AsyncSession, enterprise_id: uuid.UUID, grid_id: uuid.UUID) -> None:
+    """The grid of an enterprise read with a hazard it locks (issue 11: the event then needs
+    no statement of its own); valid for this session's transaction."""
+    session.info.setdefault(_GRIDS, {})[enterprise_id] = grid_id
+
+
+async def _grid_of(session: AsyncSession, enterprise_id: uuid.UUID) -> Any:
+    loaded = session.sync_session.identity_map.get(session.identity_key(Enterprise, enterprise_id))
+    if loaded is not None and "grid_id" in attributes.instance_state(loaded).dict:
+        return loaded.grid_id  # the enterprise as this transaction sees it, edits included
+    if (grid := session.info.get(_GRIDS, {}).get(enterprise_id)) is not None:
+        return grid
     # No autoflush: a flush here would log one more change-feed row for the same write.
     with session.no_autoflush:
-        grid_id = await session.scalar(
-            select(Enterprise.grid_id).where(Enterprise.id == hazard.enterprise_id)
+        return await session.scalar(
+            select(Enterprise.grid_id).where(Enterprise.id == enterprise_id)
         )
+
+
+async def hazard_payload(session: AsyncSession, hazard: Hazard, **extra: Any) -> dict[str, Any]:
+    grid_id = await _grid_of(session, hazard.enterprise_id)
     return {
         "ledger_no": hazard.ledger_no,
         "enterprise_id": hazard.enterprise_id,

@@ -27,6 +27,7 @@ from app.models.hazard import Hazard, HazardHistory, HazardPhoto
 from app.rules.calendar import today_in_shanghai, utc_bounds
 from app.rules.overdue import OVERDUE_STATES as OVERDUE_STATES
 from app.rules.overdue import overdue_days
+from app.services.hazards.events import remember_grid
 from app.services.hazards.machine import allowed_actions
 from app.services.hazards.overdue import overdue_clause
 from app.services.pagination import keyset_page, keyset_rows
@@ -119,12 +120,22 @@ async def get_hazard(
     stmt = select(Hazard).where(
         Hazard.id == hazard_id, hazard_read_scope(actor, Hazard.enterprise_id)
     )
-    if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    hazard = await session.scalar(stmt)
-    if hazard is None:
+    if not for_update:
+        if (hazard := await session.scalar(stmt)) is None:
+            raise NotFound("隐患不存在", "Hazard not found")
+        return hazard
+    # The hazard row locked, and its enterprise's grid for the transition's event.
+    locked = (
+        stmt.add_columns(Enterprise.grid_id)
+        .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
+        .with_for_update(of=Hazard)
+        .execution_options(populate_existing=True)
+    )
+    if (row := (await session.execute(locked)).one_or_none()) is None:
         raise NotFound("隐患不存在", "Hazard not found")
-    return hazard
+    locked_hazard: Hazard = row[0]
+    remember_grid(session, locked_hazard.enterprise_id, row[1])
+    return locked_hazard
 
 
 async def read_hazard(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.permit import Permit, PermitHistory
@@ -13,7 +12,7 @@ from app.models.user import Role
 from app.services import audit
 from app.services.policy import Actor
 from app.services.policy import Permission as P
-from app.services.workflow import Machine, Step
+from app.services.workflow import Machine, Step, next_seq
 
 OBJECT_TYPE = "permit"
 HEAD = frozenset({Role.enterprise_head})
@@ -33,12 +32,9 @@ async def write_history(
     data: dict[str, Any] | None = None,
 ) -> PermitHistory:
     """Append a history row; `seq` follows the last one (the permit row is locked)."""
-    last = await session.scalar(
-        select(func.max(PermitHistory.seq)).where(PermitHistory.permit_id == permit.id)
-    )
     row = PermitHistory(
         permit_id=permit.id,
-        seq=(last or 0) + 1,
+        seq=next_seq(PermitHistory.seq, PermitHistory.permit_id, permit.id),
         action=action,
         from_status=from_status,
         to_status=permit.status,

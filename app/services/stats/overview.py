@@ -139,13 +139,10 @@ async def median_days_to_close(session: AsyncSession, actor: Actor) -> dict[str,
     """Median days from found to closed, per level (the mean of the two middle values when
     even): located by the close-span histogram on PostgreSQL for whole grids."""
     scope = rollup.grid_scope(actor)
-    out: dict[str, float | None] = {}
-    for level in ("general", "major"):
-        if scope is not None and session.get_bind().dialect.name == "postgresql":
-            out[level] = await rollup.median_pg(session, scope, level)
-        else:
-            out[level] = await ledger.median(session, actor, level)
-    return out
+    levels = ("general", "major")
+    if scope is not None and session.get_bind().dialect.name == "postgresql":
+        return await rollup.medians_pg(session, scope, levels)
+    return {level: await ledger.median(session, actor, level) for level in levels}
 
 
 async def overview(session: AsyncSession, *, actor: Actor) -> dict[str, Any]:

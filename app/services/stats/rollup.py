@@ -25,6 +25,7 @@ from sqlalchemy import (
     Uuid,
     cast,
     func,
+    literal,
     null,
     select,
     union_all,
@@ -147,17 +148,8 @@ class _Middle:
     size: int  # hazards in the bucket
 
 
-async def _middle(session: AsyncSession, scope: GridScope, level: str) -> _Middle:
-    s = HazardCloseSpan.__table__
-    total = func.sum(s.c.n)
-    stmt = (
-        select(s.c.span_days, total)
-        .where(s.c.level == level, *_in(scope, s))
-        .group_by(s.c.span_days)
-        .having(total > 0)
-        .order_by(s.c.span_days)
-    )
-    buckets = [(int(b), int(n)) for b, n in await session.execute(stmt)]
+def _locate(buckets: list[tuple[int, int]]) -> _Middle:
+    """The bucket holding the lower middle value of a level's (span_days, n) histogram."""
     count = sum(n for _, n in buckets)
     k = (count - 1) // 2
     for bucket, n in buckets:
@@ -165,6 +157,23 @@ async def _middle(session: AsyncSession, scope: GridScope, level: str) -> _Middl
             return _Middle(count, bucket, k, n)
         k -= n
     return _Middle(count, 0, 0, 0)
+
+
+async def _middles(session: AsyncSession, scope: GridScope) -> dict[str, _Middle]:
+    """Every level's middle, from ONE read of the close-span histogram (issue 11)."""
+    s = HazardCloseSpan.__table__
+    total = func.sum(s.c.n)
+    stmt = (
+        select(s.c.level, s.c.span_days, total)
+        .where(*_in(scope, s))
+        .group_by(s.c.level, s.c.span_days)
+        .having(total > 0)
+        .order_by(s.c.level, s.c.span_days)
+    )
+    buckets: dict[str, list[tuple[int, int]]] = {}
+    for level, bucket, n in await session.execute(stmt):
+        buckets.setdefault(level, []).append((int(bucket), int(n)))
+    return {level: _locate(b) for level, b in buckets.items()}
 
 
 def _closed_spans(scope: GridScope, level: str) -> tuple[Any, list[Any]]:
@@ -176,33 +185,54 @@ def _closed_spans(scope: GridScope, level: str) -> tuple[Any, list[Any]]:
     return span, where
 
 
-async def _middle_values(session: AsyncSession, scope: GridScope, level: str) -> list[Any]:
-    """The middle span (two when the count is even), reading ix_hazards_close_span from the
-    middle's bucket only. A bucket whose first and last spans are equal (every hazard closed
-    after the same time, as in bench/generate.py) needs no walk at all: two index probes."""
-    mid = await _middle(session, scope, level)
-    if mid.count == 0:
-        return []
-    take = 2 - mid.count % 2
+def _bucket_ends(scope: GridScope, level: str, mid: _Middle) -> Any:
     span, where = _closed_spans(scope, level)
     lo, hi = timedelta(days=mid.bucket), timedelta(days=mid.bucket + 1)
-    ends = select(func.min(span), func.max(span)).where(*where, span >= lo, span < hi)
-    first, last = (await session.execute(ends)).one()
+    return select(literal(level).label("level"), func.min(span), func.max(span)).where(
+        *where, span >= lo, span < hi
+    )
+
+
+async def _middle_values(
+    session: AsyncSession, scope: GridScope, level: str, mid: _Middle, first: Any, last: Any
+) -> list[Any]:
+    """The middle span (two when the count is even). A bucket whose first and last spans
+    are equal (every hazard closed after the same time, as in bench/generate.py) needs no
+    walk: the two index probes already answered. Otherwise ix_hazards_close_span is read
+    from the middle's bucket only."""
+    take = 2 - mid.count % 2
+    span, where = _closed_spans(scope, level)
     if first is None or first != last:
+        lo = timedelta(days=mid.bucket)
         stmt: Any = select(span).where(*where, span >= lo).order_by(span)
         return list((await session.scalars(stmt.offset(mid.offset).limit(take))).all())
     inside = min(take, mid.size - mid.offset)
     values: list[Any] = [first] * inside
     if inside < take:  # the upper middle value is the next bucket's first
-        after = select(func.min(span)).where(*where, span >= hi)
+        after = select(func.min(span)).where(*where, span >= timedelta(days=mid.bucket + 1))
         values.append(await session.scalar(after))
     return values
 
 
-async def median_pg(session: AsyncSession, scope: GridScope, level: str) -> float | None:
-    """Median days found→closed: the close-span histogram locates the middle's whole-day
-    bucket, then ix_hazards_close_span (migration 0008) is read inside that bucket only."""
-    spans = await _middle_values(session, scope, level)
-    # Same arithmetic as before: days as a float, mean of the middle pair if even.
-    values = [v.total_seconds() / 86400 for v in spans if v is not None]
-    return round(sum(values) / len(values), 2) if values else None
+async def medians_pg(
+    session: AsyncSession, scope: GridScope, levels: tuple[str, ...]
+) -> dict[str, float | None]:
+    """Median days found→closed per level: the close-span histogram locates each middle's
+    whole-day bucket (one statement for all levels), then ix_hazards_close_span (migration
+    0008) is probed inside those buckets (one statement for all levels)."""
+    mids = {lv: m for lv, m in (await _middles(session, scope)).items() if lv in levels}
+    ends: dict[str, tuple[Any, Any]] = {}
+    if mids:
+        probes = union_all(*(_bucket_ends(scope, lv, m) for lv, m in mids.items()))
+        ends = {lv: (lo, hi) for lv, lo, hi in await session.execute(probes)}
+    out: dict[str, float | None] = {}
+    for level in levels:
+        mid = mids.get(level)
+        if mid is None or mid.count == 0:
+            out[level] = None
+            continue
+        spans = await _middle_values(session, scope, level, mid, *ends.get(level, (None, None)))
+        # Same arithmetic as before: days as a float, mean of the middle pair if even.
+        values = [v.total_seconds() / 86400 for v in spans if v is not None]
+        out[level] = round(sum(values) / len(values), 2) if values else None
+    return out
