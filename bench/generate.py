@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.core.security import hash_password  # noqa: E402
 from app.services.hazard_counts import TABLES as ROLLUPS  # noqa: E402
 from app.services.hazard_counts import backfill_sql  # noqa: E402
+from app.services.inspection_counts import backfill_sql as inspection_backfill_sql  # noqa: E402
 from bench.common import ADMIN_URL, BENCH_PASSWORD, copy_rows, create_database, db_url, migrate, run  # noqa: E402
 
 SECTORS = [
@@ -232,6 +233,10 @@ async def generate(url: str, enterprises: int, hazards: int, inspections: int, g
             await conn.execute(f"TRUNCATE {', '.join(ROLLUPS)}")
             for stmt in backfill_sql("postgresql"):
                 await conn.execute(stmt)
+        if await conn.fetchval("SELECT to_regclass('principal_check_months')"):
+            # The same for /stats/targets' principal checks per month (migration 0023).
+            await conn.execute("TRUNCATE principal_check_months")
+            await conn.execute(inspection_backfill_sql("postgresql"))
         # VACUUM too: a ledger in steady state has its visibility map set (autovacuum), which
         # index-only scans such as the overview's medians (migration 0008) rely on.
         await conn.execute("VACUUM ANALYZE")

@@ -18,6 +18,7 @@ from app.models.hazard_counts import (
     HazardTally,
 )
 from app.models.inspection import Inspection, InspectionQuiz, InspectionResponse
+from app.models.inspection_counts import PrincipalCheckMonth
 from app.models.inspection_plan import (
     InspectionDraw,
     InspectionPlan,
@@ -77,6 +78,7 @@ __all__ = [
     "HazardPhoto",
     "IdempotencyRecord",
     "Inspection",
+    "PrincipalCheckMonth",
     "InspectionDraw",
     "InspectionPlan",
     "InspectionPlanItem",

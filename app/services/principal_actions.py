@@ -7,11 +7,10 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.errors import Unprocessable
-from app.models.enterprise import Enterprise
 from app.models.principal_action import PrincipalAction
 from app.rules.five_lead import FIVE_LEAD_LABELS
 from app.schemas.plan_records import PrincipalActionCreate
@@ -112,25 +111,20 @@ async def list_actions(
     return [shape(r) for r in rows], nxt
 
 
-async def coverage(session: AsyncSession, ents: Any, year: int, on: date) -> dict[str, int]:
-    """Per year: enterprises with any 五带头 record, and with all five (aggregates only)."""
+def coverage_counts(in_scope: Any, year: int, on: date) -> Select[int, int]:
+    """One row (`any`, `all_five`): enterprises with any 五带头 record in the year up to
+    `on`, and with all five; `in_scope` a condition on `PrincipalAction.enterprise_id`."""
     per = (
         select(
             PrincipalAction.enterprise_id.label("eid"),
             func.count(func.distinct(PrincipalAction.action)).label("kinds"),
         )
         .where(
-            PrincipalAction.enterprise_id.in_(ents),
+            in_scope,
             PrincipalAction.acted_on.between(date(year, 1, 1), min(on, date(year, 12, 31))),
         )
         .group_by(PrincipalAction.enterprise_id)
         .subquery()
     )
-    any_n = await session.scalar(select(func.count()).select_from(per))
-    all_n = await session.scalar(
-        select(func.count()).select_from(per).where(per.c.kinds >= len(FIVE_LEAD_LABELS))
-    )
-    total = await session.scalar(
-        select(func.count()).select_from(Enterprise).where(Enterprise.id.in_(ents))
-    )
-    return {"enterprises": int(total or 0), "any": int(any_n or 0), "all_five": int(all_n or 0)}
+    all_five = func.count().filter(per.c.kinds >= len(FIVE_LEAD_LABELS))
+    return select(func.count().label("any"), all_five.label("all_five")).select_from(per)

@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.core.db import make_sessionmaker
-from app.services import hazard_counts
+from app.services import hazard_counts, inspection_counts
 from app.services.session_hooks import SESSION_HOOKS
 from app.services.sync import tracking
 
@@ -20,6 +20,8 @@ from app.services.sync import tracking
 LISTENERS = [
     ("before_flush", hazard_counts._before_flush),
     ("after_flush", hazard_counts._after_flush),
+    ("before_flush", inspection_counts._before_flush),
+    ("after_flush", inspection_counts._after_flush),
     ("after_flush", tracking._log_changes),
 ]
 
@@ -32,8 +34,10 @@ for mod in pkgutil.walk_packages(app.__path__, "app."):
 import app.main
 app.main.create_app()
 from app.services import hazard_counts as h
+from app.services import inspection_counts as i
 from app.services.sync import tracking as t
 pairs = [("before_flush", h._before_flush), ("after_flush", h._after_flush),
+         ("before_flush", i._before_flush), ("after_flush", i._after_flush),
          ("after_flush", t._log_changes)]
 print([event.contains(Session, name, fn) for name, fn in pairs])
 """
@@ -55,20 +59,20 @@ def test_importing_the_whole_app_registers_nothing_on_session(tmp_path: Path) ->
         check=False,
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "[False, False, False]"
+    assert out.stdout.strip().splitlines()[-1] == "[False, False, False, False, False]"
 
 
 def test_the_app_sessions_carry_the_rollup_and_change_capture(app_instance: Any) -> None:
     cls = _session_class(app_instance.state.sessionmaker)
-    assert [event.contains(cls, name, fn) for name, fn in LISTENERS] == [True, True, True]
+    assert [event.contains(cls, name, fn) for name, fn in LISTENERS] == [True] * len(LISTENERS)
     assert not any(event.contains(Session, name, fn) for name, fn in LISTENERS)
 
 
 def test_a_factory_without_hooks_has_none(app_instance: Any) -> None:
     bare = _session_class(make_sessionmaker(app_instance.state.engine))
     hooked = _session_class(make_sessionmaker(app_instance.state.engine, hooks=SESSION_HOOKS))
-    assert [event.contains(bare, name, fn) for name, fn in LISTENERS] == [False] * 3
-    assert [event.contains(hooked, name, fn) for name, fn in LISTENERS] == [True] * 3
+    assert [event.contains(bare, name, fn) for name, fn in LISTENERS] == [False] * len(LISTENERS)
+    assert [event.contains(hooked, name, fn) for name, fn in LISTENERS] == [True] * len(LISTENERS)
 
 
 async def test_the_app_session_class_is_its_own(db: Any) -> None:

@@ -169,3 +169,23 @@ async def test_hazard_create_statement_count(
     # RELEASE; audit; outbox; history (seq inside its INSERT); photos of the answer. The
     # event's grid comes from the enterprise already loaded. Issue 11: 17 → 14 / 15.
     assert len(seen) == per_dialect(app_instance, postgresql=14, sqlite=15), seen
+
+
+@pytest.mark.parametrize("who", ["office", "dashboard", "grid1", "head1"])
+async def test_targets_statement_count(
+    client: httpx.AsyncClient, world: World, app_instance: Any, who: str
+) -> None:
+    """Issue 11: /stats/targets read ~20 statements (nine counts over the same enterprises);
+    its counts are now one statement (app/services/stats/targets_facts.py)."""
+    url = f"{API}/stats/targets?year=2026"
+    await client.get(url, headers=world.headers(who))  # warm
+    resp, seen = await _count(app_instance, lambda: client.get(url, headers=world.headers(who)))
+    if who in ("grid1", "head1"):  # no statistics for these roles
+        assert resp.status_code == 403, resp.text
+        assert len(seen) == 1, seen  # the actor only
+        return
+    assert resp.status_code == 200, resp.text
+    # actor; every count (enterprises, principal checks from principal_check_months, 五带头,
+    # trainings, drills, major hazards); the accidents lacking a follow-up (a list); the
+    # year's priority tasks (none here; each task with a target adds its progress reads).
+    assert len(seen) == 4, seen

@@ -1,8 +1,9 @@
 """GET /stats/targets: the plan's targets for a year, each with its citation and progress.
 
-Every figure is one aggregate query over the caller's scope. Standardization counts are
-reconstructed from the grade's certification and expiry dates (only the current grade is
-kept on the enterprise), so an earlier grade replaced by a newer one is not seen.
+The counts come from one statement (`targets_facts.target_facts`, issue 11); this module
+turns them into the targets. Standardization counts are reconstructed from the grade's
+certification and expiry dates (only the current grade is kept on the enterprise), so an
+earlier grade replaced by a newer one is not seen.
 """
 
 from __future__ import annotations
@@ -11,23 +12,17 @@ import math
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import True_
 
 from app.core.config import Settings
-from app.models.enterprise import Designation, Enterprise
-from app.models.hazard import Hazard
-from app.models.inspection import Inspection, InspectionKind
-from app.models.records import Drill, DrillKind
 from app.models.user import Role
-from app.rules.calendar import periods, today_in_shanghai, utc_bounds
-from app.rules.enterprise_kinds import Feature
+from app.rules.calendar import periods, today_in_shanghai
 from app.services.compliance import evaluation_date
-from app.services.compliance.facts import PLAN_END, hazard_clauses
-from app.services.enterprises import has_feature
+from app.services.compliance.facts import PLAN_END
 from app.services.policy import Actor, stats_enterprise_scope
-from app.services.stats.common import authorize, scoped_enterprises, shanghai_month_number
+from app.services.stats.common import authorize, scoped_enterprises
+from app.services.stats.targets_facts import target_facts
 from app.services.stats.targets_plan import (
     accident_followups,
     five_lead,
@@ -40,52 +35,12 @@ def target(code: str, title: str, citation: str, **kw: Any) -> dict[str, Any]:
     return {"code": code, "title": title, "citation": citation, **kw}
 
 
-async def _count(session: AsyncSession, stmt: Any) -> int:
-    return int(await session.scalar(stmt) or 0)
-
-
-def _graded_on(d: date) -> Any:
-    return and_(
-        Enterprise.standardization_grade.is_not(None),
-        or_(
-            Enterprise.standardization_certified_on.is_(None),
-            Enterprise.standardization_certified_on <= d,
-        ),
-        or_(
-            Enterprise.standardization_expires_on.is_(None),
-            Enterprise.standardization_expires_on >= d,
-        ),
-    )
-
-
-def _no_open_major(on: date, live: bool) -> Any:
-    """No open major hazard on the evaluation date: 方案 三(四)8 一票否决.
-
-    NOT IN a hashed list of the few enterprises with one (hazards.enterprise_id is NOT NULL,
-    so NOT IN means NOT EXISTS), read through ix_hazards_level_status: the correlated NOT
-    EXISTS was estimated at millions, which switched on PostgreSQL's JIT (0.8 s to compile a
-    count of 20,000 enterprises, bench/README.md "Issue 11")."""
-    is_open, _ = hazard_clauses(on, live)
-    with_major = select(Hazard.enterprise_id).where(Hazard.level == "major", is_open)
-    return Enterprise.id.not_in(with_major)
-
-
-def within(ents: Any, column: Any) -> Any:
-    """`column IN ents`; nothing when `ents` is None (the whole jurisdiction: every row's
-    enterprise is in it), sparing each statement a semi-join over every enterprise."""
-    return true() if ents is None else column.in_(ents)
-
-
-async def _standardization(
-    session: AsyncSession, ents: Any, year: int, on: date, live: bool
-) -> list[dict[str, Any]]:
-    base = select(func.count()).select_from(Enterprise).where(within(ents, Enterprise.id))
+def _standardization(f: dict[str, int], year: int, on: date) -> list[dict[str, Any]]:
     # 方案 三(四)8 一票否决: a graded enterprise with an open major hazard does not count.
-    now = await _count(session, base.where(_graded_on(on), _no_open_major(on, live)))
-    before = await _count(session, base.where(_graded_on(date(year - 1, 12, 31))))
+    now, before = f["std_now"], f["std_before"]
     # 方案 三(四)8: +5 % a year; from none, growth means at least one.
     goal = math.ceil(before * 1.05) if before else 1
-    vetoed = await _count(session, base.where(_graded_on(on), ~_no_open_major(on, live)))
+    vetoed = f["graded_now"] - now
     veto = f"；{vetoed}家因存在未销号重大事故隐患不计入（一票否决）" if vetoed else ""
     return [
         target(
@@ -102,21 +57,8 @@ async def _standardization(
             detail=f"{year - 1}年底{before}家，目标{goal}家（+5%），"
             f"截至{on.isoformat()}为{now}家{veto}",
         ),
-        *await _designations(session, base, year),
+        *_designation_targets(year, f["demo"], f["bench"], f["std_bench"]),
     ]
-
-
-async def _designations(session: AsyncSession, base: Any, year: int) -> list[dict[str, Any]]:
-    """三(一)2 典型示范 (end-2024) and 标杆 (end-2025), cumulative; 三(四)8 标准化标杆, yearly."""
-    by_kind = base.where(Enterprise.designation_year <= year)
-    demo = await _count(
-        session, by_kind.where(Enterprise.designation == Designation.demonstration.value)
-    )
-    bench = await _count(
-        session, by_kind.where(Enterprise.designation == Designation.benchmark.value)
-    )
-    std = await _count(session, base.where(Enterprise.standardization_benchmark_year == year))
-    return _designation_targets(year, demo, bench, std)
 
 
 def _designation_targets(year: int, demo: int, bench: int, std: int) -> list[dict[str, Any]]:
@@ -161,24 +103,8 @@ def _share(done: int, total: int) -> float:
     return round(100.0 * done / total, 1) if total else 100.0
 
 
-async def _drills(session: AsyncSession, ents: Any, year: int, on: date) -> tuple[int, int]:
-    """(enterprises with an evacuation drill this year, drills observed by the street office)."""
-    in_year = and_(
-        within(ents, Drill.enterprise_id),
-        Drill.held_on.between(date(year, 1, 1), min(on, date(year, 12, 31))),
-        Drill.kind == DrillKind.evacuation.value,
-    )
-    drilled = select(func.count(func.distinct(Drill.enterprise_id))).where(in_year)
-    # 方案 三(六)12 观摩 is of an evacuation drill (疏散逃生演练现场观摩), not any drill.
-    observed = select(func.count()).select_from(Drill)
-    observed = observed.where(in_year, Drill.observed_by_street_office.is_(True))
-    return await _count(session, drilled), await _count(session, observed)
-
-
-async def _people(
-    session: AsyncSession, ents: Any, year: int, on: date, total: int
-) -> list[dict[str, Any]]:
-    drilled, observed = await _drills(session, ents, year, on)
+def _people(f: dict[str, int], year: int) -> list[dict[str, Any]]:
+    total, drilled, observed = f["total"], f["drilled"], f["observed"]
     return [
         target(
             "enterprises_drilled",
@@ -207,75 +133,17 @@ async def _people(
     ]
 
 
-def _period_case(month: Any, year: int, per_year: int) -> Any:
-    return case(
-        *[(month <= end.month, i) for i, (_, end) in enumerate(periods(year, per_year))], else_=-1
-    )
-
-
-def _principal_checks_of(session: AsyncSession, year: int) -> Any:
-    """(eid, m): the year's principal checks with their Shanghai month (an index range on
-    ix_inspections_kind_started, migration 0018)."""
-    lo, hi = utc_bounds(date(year, 1, 1), date(year, 12, 31))
-    return (
-        select(
-            Inspection.enterprise_id.label("eid"),
-            shanghai_month_number(session, Inspection.started_at).label("m"),
+def _checks(f: dict[str, int], year: int, on: date, settings: Settings) -> dict[str, Any]:
+    """Due: each enterprise's periods begun by `on` (metal smelting: its own per-year)."""
+    begun = {
+        k: sum(1 for start, _ in periods(year, n) if start <= on)
+        for k, n in (
+            ("smelting", settings.principal_checks_per_year_metal_smelting),
+            ("not_smelting", settings.principal_checks_per_year),
         )
-        .where(
-            Inspection.kind == InspectionKind.principal_check.value,
-            Inspection.started_at >= lo,
-            Inspection.started_at < hi,
-        )
-        .subquery()
-    )
-
-
-async def _check_periods(
-    session: AsyncSession, ents: Any, year: int, on: date, per_year: dict[bool, int]
-) -> tuple[int, int, int]:
-    """(periods due, periods covered, checks done), per_year keyed by "metal smelting":
-    one pass over the year's checks grouped by (enterprise, period), and one over the
-    enterprises counting each group."""
-    sub = _principal_checks_of(session, year)
-    smelting = has_feature(session, Feature.METAL_SMELTING.value)
-    begun = {k: sum(1 for start, _ in periods(year, n) if start <= on) for k, n in per_year.items()}
-    counts = select(func.count().filter(smelting), func.count().filter(~smelting)).select_from(
-        Enterprise
-    )
-    n_smelting, n_other = (await session.execute(counts.where(within(ents, Enterprise.id)))).one()
-    # A hashed list of the smelting enterprises: the JSON test runs once per enterprise, not
-    # once per check and grouping key.
-    smelters = select(Enterprise.id).where(smelting)
-    rows = (
-        select(sub.c.eid, sub.c.m, case((sub.c.eid.in_(smelters), 1), else_=0).label("g"))
-        .where(within(ents, sub.c.eid), sub.c.m > 0)
-        .subquery()
-    )
-    period = case(
-        (rows.c.g == 1, _period_case(rows.c.m, year, per_year[True])),
-        else_=_period_case(rows.c.m, year, per_year[False]),
-    )
-    per = (
-        select(rows.c.g, period.label("p"), func.count().label("k"))
-        .group_by(rows.c.eid, rows.c.g, period)
-        .subquery()
-    )
-    due_by = case((per.c.g == 1, begun[True]), else_=begun[False])
-    stmt = select(func.sum(per.c.k), func.sum(case((per.c.p < due_by, 1), else_=0)))
-    done, covered = (await session.execute(stmt)).one()
-    due = int(n_smelting) * begun[True] + int(n_other) * begun[False]
-    return due, int(covered or 0), int(done or 0)
-
-
-async def _checks(
-    session: AsyncSession, ents: Any, year: int, on: date, settings: Settings
-) -> dict[str, Any]:
-    per_year = {
-        True: settings.principal_checks_per_year_metal_smelting,
-        False: settings.principal_checks_per_year,
     }
-    due, covered, done = await _check_periods(session, ents, year, on, per_year)
+    due = sum(f[k] * n for k, n in begun.items())
+    covered, done = f["covered"], f["done"]
     return target(
         "principal_checks",
         "主要负责人带队检查（按期）",
@@ -290,11 +158,8 @@ async def _checks(
     )
 
 
-async def _hazards(session: AsyncSession, ents: Any, on: date, live: bool) -> list[dict[str, Any]]:
-    is_open, overdue = hazard_clauses(on, live)
-    major = and_(within(ents, Hazard.enterprise_id), Hazard.level == "major")
-    n_open = await _count(session, select(func.count()).select_from(Hazard).where(major, is_open))
-    n_over = await _count(session, select(func.count()).select_from(Hazard).where(major, overdue))
+def _hazards(f: dict[str, int], on: date) -> list[dict[str, Any]]:
+    n_open, n_over = f["major_open"], f["major_overdue"]
     return [
         target(
             "major_open",
@@ -331,16 +196,16 @@ async def targets(
     on, live = evaluation_date(year, today)
     ents = scoped_enterprises(actor)
     mine = None if isinstance(stats_enterprise_scope(actor), True_) else ents
-    everyone = select(func.count()).select_from(Enterprise)
-    total = await _count(session, everyone.where(within(mine, Enterprise.id)))
+    f = await target_facts(session, mine, year, on, live, settings)
+    total = f["total"]
     items = [
-        *await _standardization(session, mine, year, on, live),
-        await principal_training(session, ents, on, settings),
-        *await _people(session, mine, year, on, total),
+        *_standardization(f, year, on),
+        principal_training(f["trained"], f["key_total"], settings),
+        *_people(f, year),
         await accident_followups(session, ents, year, on),
-        await five_lead(session, ents, year, on),
-        await _checks(session, mine, year, on, settings),
-        *await _hazards(session, mine, on, live),
+        five_lead(total, f["any"], f["all_five"], year),
+        _checks(f, year, on, settings),
+        *_hazards(f, on),
     ]
     if actor.role in (Role.street_office, Role.dashboard):  # the tasks are jurisdiction-wide
         items += await priority_task_targets(session, year)

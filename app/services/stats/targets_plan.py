@@ -8,18 +8,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.models.accident import Accident
-from app.models.enterprise import Enterprise
-from app.models.records import PersonRole, Training, TrainingTopic
 from app.rules.enterprise_kinds import FEATURE_LABELS, SECTOR_LABELS, TIER_LABELS
 from app.rules.five_lead import CITATION as FIVE_LEAD_CITATION
-from app.services import principal_actions, priority_tasks
-from app.services.compliance.facts import PLAN_END, PLAN_START, accident_followup_columns
-from app.services.enterprises import in_key_industry
+from app.services import priority_tasks
+from app.services.compliance.facts import PLAN_END, accident_followup_columns
 
 
 def _membership(settings: Settings) -> str:
@@ -32,31 +29,10 @@ def _membership(settings: Settings) -> str:
     return "；".join(f"{n}：{p}" for n, p in zip(names, parts, strict=True) if p) or "未配置"
 
 
-async def principal_training(
-    session: AsyncSession, ents: Any, on: date, settings: Settings
-) -> dict[str, Any]:
-    """方案 三(六)11: 工贸重点行业领域企业主要负责人专题培训全覆盖 — key industries only."""
-    members = select(Enterprise.id).where(
-        Enterprise.id.in_(ents), in_key_industry(session, settings)
-    )
-    total = int(await session.scalar(select(func.count()).select_from(members.subquery())) or 0)
-    trained_stmt = (
-        select(func.count(func.distinct(Training.enterprise_id)))
-        .join(Enterprise, Enterprise.id == Training.enterprise_id)
-        .where(
-            Training.enterprise_id.in_(members),
-            Training.person_role == PersonRole.principal.value,
-            Training.topic == TrainingTopic.principal_special.value,
-            Training.completed_on.between(PLAN_START, min(on, PLAN_END)),
-            or_(Training.passed.is_(None), Training.passed.is_(True)),
-            # The enterprise's current principal head, when it is on file (as in compliance).
-            or_(
-                Enterprise.principal_name.is_(None),
-                func.trim(Training.person_name) == func.trim(Enterprise.principal_name),
-            ),
-        )
-    )
-    done = int(await session.scalar(trained_stmt) or 0)
+def principal_training(done: int, total: int, settings: Settings) -> dict[str, Any]:
+    """方案 三(六)11: 工贸重点行业领域企业主要负责人专题培训全覆盖 — key industries only
+    (`total`: the key-industry enterprises; `done`: those whose current principal head is
+    trained, targets_facts._trained)."""
     return {
         "code": "principal_training_coverage",
         "title": "重点行业领域企业主要负责人专题安全教育培训覆盖率",
@@ -109,10 +85,9 @@ async def accident_followups(
 __all__ = ["accident_followups", "principal_training"]
 
 
-async def five_lead(session: AsyncSession, ents: Any, year: int, on: date) -> dict[str, Any]:
-    """方案 四(二): 五带头 recorded — enterprises whose principal head has all five this year."""
-    cov = await principal_actions.coverage(session, ents, year, on)
-    total, done = cov["enterprises"], cov["all_five"]
+def five_lead(total: int, any_n: int, done: int, year: int) -> dict[str, Any]:
+    """方案 四(二): 五带头 recorded — enterprises whose principal head has all five this year
+    (`any_n`, `done`: principal_actions.coverage_counts)."""
     return {
         "code": "five_lead_coverage",
         "title": "主要负责人“五带头”落实记录",
@@ -124,8 +99,7 @@ async def five_lead(session: AsyncSession, ents: Any, year: int, on: date) -> di
         "unit": "%",
         "met": done >= total,
         "due": date(year, 12, 31),
-        "detail": f"{year}年{total}家企业中{done}家主要负责人五项均有记录，"
-        f"{cov['any']}家有至少一项记录",
+        "detail": f"{year}年{total}家企业中{done}家主要负责人五项均有记录，{any_n}家有至少一项记录",
     }
 
 
