@@ -54,20 +54,6 @@ WHITESPACE = (
     "\u2028\u2029\u202f\u205f\u3000"
 )
 
-# The checks of `compliance_checks.evaluate`, in its order.
-CODES = (
-    "evacuation_drill",
-    "principal_checks",
-    "principal_quiz",
-    "principal_training",
-    "certificates_valid",
-    "major_overdue",
-    "major_zero",
-    "standardization",
-    "hazard_standard_training",
-    "accident_followup",
-)
-
 
 def _within(ents: Any, column: Any) -> Any:
     # `ents` None: the whole jurisdiction (no semi-join over every enterprise).
@@ -266,6 +252,35 @@ class UnmetChecks:
         return func.coalesce(self.hazards.c.overdue, 0)
 
 
+def _periodic_terms(
+    session: AsyncSession, drills: Any, checks: Any, year: int, on: date, settings: Settings
+) -> dict[str, Any]:
+    # 方案 三(六)12 “厂中厂”等类型企业每半年: the configured features (drill_check).
+    half_yearly = has_any_feature(session, list(settings.half_yearly_drill_features))
+    # 方案 三(三)4: quarterly, monthly for 金属冶炼 (principal_checks_check).
+    smelting = has_feature(session, Feature.METAL_SMELTING.value)
+    drill_rates = (settings.drills_per_year_factory_in_factory, settings.drills_per_year)
+    check_rates = (
+        settings.principal_checks_per_year_metal_smelting,
+        settings.principal_checks_per_year,
+    )
+    quiz_gap = or_(
+        func.coalesce(checks.c.total, 0) == 0, func.coalesce(checks.c.without_quiz, 0) > 0
+    )
+    return {
+        "evacuation_drill": case(
+            (half_yearly, _periodic_unmet(drills, "d", year, on, drill_rates[0])),
+            else_=_periodic_unmet(drills, "d", year, on, drill_rates[1]),
+        ),
+        "principal_checks": case(
+            (smelting, _periodic_unmet(checks, "c", year, on, check_rates[0])),
+            else_=_periodic_unmet(checks, "c", year, on, check_rates[1]),
+        ),
+        # 逢查必考、逢查必问 (quiz_check): no check at all, or one without a quiz record.
+        "principal_quiz": case((quiz_gap, 1), else_=0),
+    }
+
+
 def unmet_checks(
     session: AsyncSession, *, ents: Any, year: int, on: date, live: bool, settings: Settings
 ) -> UnmetChecks:
@@ -283,37 +298,8 @@ def unmet_checks(
     hazards = _hazards(ents, on, live)
     standard = _hazard_standard_trained(ents, year, on)
     accidents = _accidents_open(ents, year, on)
-    # 方案 三(六)12 “厂中厂”等类型企业每半年: the configured features (drill_check).
-    half_yearly = has_any_feature(session, list(settings.half_yearly_drill_features))
-    smelting = has_feature(session, Feature.METAL_SMELTING.value)
     terms = {
-        "evacuation_drill": case(
-            (
-                half_yearly,
-                _periodic_unmet(drills, "d", year, on, settings.drills_per_year_factory_in_factory),
-            ),
-            else_=_periodic_unmet(drills, "d", year, on, settings.drills_per_year),
-        ),
-        # 方案 三(三)4: quarterly, monthly for 金属冶炼 (principal_checks_check).
-        "principal_checks": case(
-            (
-                smelting,
-                _periodic_unmet(
-                    checks, "c", year, on, settings.principal_checks_per_year_metal_smelting
-                ),
-            ),
-            else_=_periodic_unmet(checks, "c", year, on, settings.principal_checks_per_year),
-        ),
-        "principal_quiz": case(
-            (
-                or_(
-                    func.coalesce(checks.c.total, 0) == 0,
-                    func.coalesce(checks.c.without_quiz, 0) > 0,
-                ),
-                1,
-            ),
-            else_=0,
-        ),
+        **_periodic_terms(session, drills, checks, year, on, settings),
         # 三年行动 not begun yet: unmet (training_check).
         "principal_training": literal(1) if on < PLAN_START else _absent(trained),
         "certificates_valid": _present(bad_certs),
