@@ -26,6 +26,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -172,18 +173,33 @@ def _certificates_bad(ents: Any, on: date) -> Any:
 
 
 def _hazards(ents: Any, on: date, live: bool) -> Any:
-    # 方案 三(三)5 (facts._hazards): open and overdue as the ledger says on `on`.
+    """方案 三(三)5 (facts._hazards): per enterprise, the major hazards open and overdue, and
+    all hazards overdue, on `on`. The open major hazards and the overdue ones are read
+    apart (UNION ALL): each part is one range of its own index on the live ledger
+    (`ix_hazards_level_status`, `ix_hazards_overdue`), instead of every open hazard's row."""
     is_open, overdue = hazard_clauses(on, live)
-    major = Hazard.level == "major"
+    within = _within(ents, Hazard.enterprise_id)
+    major_open = select(
+        Hazard.enterprise_id.label("eid"),
+        literal(1).label("major_open"),
+        case((overdue, 1), else_=0).label("major_overdue"),
+        literal(0).label("overdue"),
+    ).where(within, Hazard.level == "major", is_open)
+    any_overdue = select(
+        Hazard.enterprise_id.label("eid"),
+        literal(0).label("major_open"),
+        literal(0).label("major_overdue"),
+        literal(1).label("overdue"),
+    ).where(within, is_open, overdue)
+    rows = union_all(major_open, any_overdue).subquery("hazard_rows")
     return (
         select(
-            Hazard.enterprise_id.label("eid"),
-            func.sum(case((and_(major, is_open), 1), else_=0)).label("major_open"),
-            func.sum(case((and_(major, overdue), 1), else_=0)).label("major_overdue"),
-            func.sum(case((overdue, 1), else_=0)).label("overdue"),
+            rows.c.eid,
+            func.sum(rows.c.major_open).label("major_open"),
+            func.sum(rows.c.major_overdue).label("major_overdue"),
+            func.sum(rows.c.overdue).label("overdue"),
         )
-        .where(_within(ents, Hazard.enterprise_id), is_open)
-        .group_by(Hazard.enterprise_id)
+        .group_by(rows.c.eid)
         .subquery("hazard_counts_on")
     )
 

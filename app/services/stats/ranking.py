@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Integer, Row, String, True_, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.core.config import Settings
 from app.models.enterprise import Enterprise
@@ -77,9 +78,11 @@ def _page_statement(
     ents = scoped_enterprises(actor)
     mine = None if isinstance(stats_enterprise_scope(actor), True_) else ents
     sql = unmet_checks(session, ents=mine, year=year, on=on, live=live, settings=settings)
+    # Only the key is sorted (every scoped enterprise); the page's rows are joined after.
     scored = select(
-        *_COLUMNS, sql.unmet.label("unmet_count"), sql.overdue.label("overdue_hazards")
-    ).select_from(sql.source)
+        Enterprise.id, Enterprise.name, sql.unmet.label("unmet_count"),
+        sql.overdue.label("overdue_hazards"),
+    ).select_from(sql.source)  # fmt: skip
     if mine is not None:
         scored = scored.where(Enterprise.id.in_(mine))
     s = scored.subquery("scored")
@@ -91,8 +94,13 @@ def _page_statement(
     )
     ranked = select(s, func.row_number().over(order_by=order).label("rank")).subquery("ranked")
     r = ranked.c
-    stmt = select(ranked).order_by(
-        r.unmet_count.desc(), r.overdue_hazards.desc(), _name_order(session, r.name), r.id
+    ent = aliased(Enterprise)
+    stmt = (
+        select(r.rank, r.unmet_count, r.overdue_hazards, *(getattr(ent, c.key) for c in _COLUMNS))
+        .join_from(ranked, ent, ent.id == r.id)
+        .order_by(
+            r.unmet_count.desc(), r.overdue_hazards.desc(), _name_order(session, r.name), r.id
+        )
     )
     if after is None:
         return stmt
