@@ -205,3 +205,14 @@ async def test_python_decides_what_a_row_shows(
     logged = [r.getMessage() for r in caplog.records if r.name == "zhiben.stats"]
     assert len(logged) == 1
     assert str(target) in logged[0]
+
+
+async def test_a_page_beyond_the_id_list_reads_the_scope(
+    client: httpx.AsyncClient, ranked_world: World, monkeypatch: Any
+) -> None:
+    """The bulletin asks for every row at once: past `_ID_LIST_MAX` ids the page's facts are
+    gathered for the whole scope, with the same body."""
+    world = ranked_world
+    listed = await _page(client, world, 100)
+    monkeypatch.setattr(ranking_service, "_ID_LIST_MAX", 1)
+    assert await _page(client, world, 100) == listed
