@@ -19,6 +19,7 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    distinct,
     exists,
     func,
     literal,
@@ -26,7 +27,6 @@ from sqlalchemy import (
     or_,
     select,
     true,
-    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -69,26 +69,29 @@ def _begun(year: int, per_year: int, on: date) -> list[tuple[date, date]]:
 def _period_columns(
     col: Any, year: int, on: date, cadences: set[int], prefix: str, *, instant: bool
 ) -> list[Any]:
-    """One aggregate per begun period of each cadence: the records in that period."""
+    """Per cadence, an aggregate: how many of the periods begun by `on` hold a record (one
+    distinct period number per record, none outside the begun periods)."""
     out = []
     for per_year in sorted(cadences):
+        whens = []
         for i, (start, end) in enumerate(_begun(year, per_year, on)):
             if instant:
                 lo, hi = utc_bounds(start, end)
-                inside = and_(col >= lo, col < hi)
+                whens.append((and_(col >= lo, col < hi), i))
             else:
-                inside = col.between(start, end)
-            out.append(func.sum(case((inside, 1), else_=0)).label(f"{prefix}{per_year}_{i}"))
+                whens.append((col.between(start, end), i))
+        number = case(*whens, else_=None) if whens else literal(None, Integer)
+        out.append(func.count(distinct(number)).label(f"{prefix}{per_year}"))
     return out
 
 
 def _periodic_unmet(sub: Any, prefix: str, year: int, on: date, per_year: int) -> Any:
-    """compliance_checks._periodic: unmet when no period has begun or one begun has none."""
-    begun = _begun(year, per_year, on)
+    """compliance_checks._periodic: unmet when no period has begun or one begun has none,
+    i.e. fewer begun periods hold a record than have begun."""
+    begun = len(_begun(year, per_year, on))
     if not begun:
         return literal(1)
-    empty = [func.coalesce(sub.c[f"{prefix}{per_year}_{i}"], 0) == 0 for i in range(len(begun))]
-    return case((or_(*empty), 1), else_=0)
+    return case((func.coalesce(sub.c[f"{prefix}{per_year}"], 0) < begun, 1), else_=0)
 
 
 def _drills(ents: Any, year: int, on: date, cadences: set[int]) -> Any:
@@ -172,36 +175,29 @@ def _certificates_bad(ents: Any, on: date) -> Any:
     return _ids(stmt, "certificates_bad")
 
 
-def _hazards(ents: Any, on: date, live: bool) -> Any:
-    """方案 三(三)5 (facts._hazards): per enterprise, the major hazards open and overdue, and
-    all hazards overdue, on `on`. The open major hazards and the overdue ones are read
-    apart (UNION ALL): each part is one range of its own index on the live ledger
-    (`ix_hazards_level_status`, `ix_hazards_overdue`), instead of every open hazard's row."""
+def _hazards(ents: Any, on: date, live: bool) -> tuple[Any, Any]:
+    """方案 三(三)5 (facts._hazards) on `on`: per enterprise, (the major hazards open and
+    overdue, all hazards overdue). Read apart, each is one range of its own index on the
+    live ledger (`ix_hazards_level_status`, `ix_hazards_overdue`), not every open hazard."""
     is_open, overdue = hazard_clauses(on, live)
     within = _within(ents, Hazard.enterprise_id)
-    major_open = select(
-        Hazard.enterprise_id.label("eid"),
-        literal(1).label("major_open"),
-        case((overdue, 1), else_=0).label("major_overdue"),
-        literal(0).label("overdue"),
-    ).where(within, Hazard.level == "major", is_open)
-    any_overdue = select(
-        Hazard.enterprise_id.label("eid"),
-        literal(0).label("major_open"),
-        literal(0).label("major_overdue"),
-        literal(1).label("overdue"),
-    ).where(within, is_open, overdue)
-    rows = union_all(major_open, any_overdue).subquery("hazard_rows")
-    return (
+    major = (
         select(
-            rows.c.eid,
-            func.sum(rows.c.major_open).label("major_open"),
-            func.sum(rows.c.major_overdue).label("major_overdue"),
-            func.sum(rows.c.overdue).label("overdue"),
+            Hazard.enterprise_id.label("eid"),
+            func.count().label("major_open"),
+            func.sum(case((overdue, 1), else_=0)).label("major_overdue"),
         )
-        .group_by(rows.c.eid)
-        .subquery("hazard_counts_on")
+        .where(within, Hazard.level == "major", is_open)
+        .group_by(Hazard.enterprise_id)
+        .subquery("major_hazards_on")
     )
+    any_overdue = (
+        select(Hazard.enterprise_id.label("eid"), func.count().label("overdue"))
+        .where(within, is_open, overdue)
+        .group_by(Hazard.enterprise_id)
+        .subquery("overdue_hazards_on")
+    )
+    return major, any_overdue
 
 
 def _hazard_standard_trained(ents: Any, year: int, on: date) -> Any:
@@ -251,10 +247,10 @@ class UnmetChecks:
     """The terms (code → 0/1 per `Enterprise` row), over `source` (enterprises left-joined to
     the facts), and the hazard counts the ranking's second key reads."""
 
-    def __init__(self, terms: dict[str, Any], source: Any, hazards: Any) -> None:
+    def __init__(self, terms: dict[str, Any], source: Any, overdue: Any) -> None:
         self.terms = terms
         self.source = source
-        self.hazards = hazards
+        self._overdue = overdue
 
     @property
     def unmet(self) -> ColumnElement[int]:
@@ -265,7 +261,7 @@ class UnmetChecks:
 
     @property
     def overdue(self) -> ColumnElement[int]:
-        return func.coalesce(self.hazards.c.overdue, 0)
+        return func.coalesce(self._overdue.c.overdue, 0)
 
 
 def _periodic_terms(
@@ -311,7 +307,7 @@ def unmet_checks(
     checks = _checks(ents, year, on, check_rates)
     trained = _trained(session, ents, on)
     bad_certs = _certificates_bad(ents, on)
-    hazards = _hazards(ents, on, live)
+    hazards, overdue = _hazards(ents, on, live)
     standard = _hazard_standard_trained(ents, year, on)
     accidents = _accidents_open(ents, year, on)
     terms = {
@@ -326,6 +322,6 @@ def unmet_checks(
         "accident_followup": _present(accidents),
     }
     source: Any = Enterprise.__table__
-    for sub in (drills, checks, trained, bad_certs, hazards, standard, accidents):
+    for sub in (drills, checks, trained, bad_certs, hazards, overdue, standard, accidents):
         source = source.outerjoin(sub, sub.c.eid == Enterprise.id)
-    return UnmetChecks(terms, source, hazards)
+    return UnmetChecks(terms, source, overdue)
