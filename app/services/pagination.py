@@ -17,12 +17,14 @@ import json
 import math
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import RowMapping, Select, TypeDecorator, literal, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.types import TypeEngine
 
 from app.core.config import get_settings
 from app.core.errors import Unprocessable
@@ -53,6 +55,19 @@ class _BadCursor(ValueError):
     pass
 
 
+@dataclass(frozen=True)
+class CursorField:
+    """A sort key that is no model column (a computed key, e.g. the ranking's unmet count):
+    the name it is signed under and the SQL type its value is decoded as."""
+
+    name: str
+    type: TypeEngine[Any]
+
+
+# What a cursor's values sort by: model columns, or computed keys.
+Key = InstrumentedAttribute[Any] | CursorField
+
+
 def _encode_value(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -75,7 +90,7 @@ def _decode_int(raw: Any) -> int:
     return raw
 
 
-def _decode_value(raw: Any, column: InstrumentedAttribute[Any]) -> Any:
+def _decode_value(raw: Any, column: Key) -> Any:
     typ = column.type
     # A TypeDecorator (UTCDateTime) reports `object`; its underlying type knows better.
     py = (typ.impl_instance if isinstance(typ, TypeDecorator) else typ).python_type
@@ -104,24 +119,28 @@ def _decode_value(raw: Any, column: InstrumentedAttribute[Any]) -> Any:
     return raw
 
 
-def _context(columns: Sequence[InstrumentedAttribute[Any]]) -> bytes:
-    return ",".join(f"{c.class_.__name__}.{c.key}" for c in columns).encode()
+def _name(column: Key) -> str:
+    if isinstance(column, CursorField):
+        return column.name
+    return f"{column.class_.__name__}.{column.key}"
 
 
-def _mac(key: bytes, columns: Sequence[InstrumentedAttribute[Any]], payload: str) -> str:
+def _context(columns: Sequence[Key]) -> bytes:
+    return ",".join(_name(c) for c in columns).encode()
+
+
+def _mac(key: bytes, columns: Sequence[Key], payload: str) -> str:
     digest = hmac.new(key, _context(columns) + b"\n" + payload.encode(), hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()[:_MAC_BYTES]).decode().rstrip("=")
 
 
-def encode_cursor(
-    values: Sequence[Any], columns: Sequence[InstrumentedAttribute[Any]], *, key: bytes
-) -> str:
+def encode_cursor(values: Sequence[Any], columns: Sequence[Key], *, key: bytes) -> str:
     data = json.dumps([_encode_value(v) for v in values], separators=(",", ":"))
     payload = base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
     return f"{payload}.{_mac(key, columns, payload)}"
 
 
-def _verified_values(cursor: str, columns: Sequence[InstrumentedAttribute[Any]], key: bytes) -> Any:
+def _verified_values(cursor: str, columns: Sequence[Key], key: bytes) -> Any:
     payload, _, mac = cursor.partition(".")
     if not hmac.compare_digest(mac.encode(), _mac(key, columns, payload).encode()):
         raise _BadCursor("signature")
@@ -129,9 +148,7 @@ def _verified_values(cursor: str, columns: Sequence[InstrumentedAttribute[Any]],
     return json.loads(base64.urlsafe_b64decode(padded.encode()))
 
 
-def decode_cursor(
-    cursor: str, columns: Sequence[InstrumentedAttribute[Any]], *, key: bytes
-) -> list[Any]:
+def decode_cursor(cursor: str, columns: Sequence[Key], *, key: bytes) -> list[Any]:
     try:
         raw = _verified_values(cursor, columns, key)
         if not isinstance(raw, list) or len(raw) != len(columns):
