@@ -29,7 +29,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ClauseElement, Table, event, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import PassiveFlag, Session, UOWTransaction, attributes
 
 from app.models.enterprise import Enterprise
@@ -44,6 +44,7 @@ from app.models.hazard_counts import (
 )
 from app.rules.calendar import shanghai_date
 from app.rules.overdue import OVERDUE_STATES
+from app.services.cell_upsert import cell_upsert
 
 # Hazard columns a cell depends on (a change to any other column moves nothing).
 FIELDS = ("enterprise_id", "status", "level", "source", "category", "deadline", "found_at")
@@ -210,18 +211,6 @@ def _after_flush(session: Session, _ctx: UOWTransaction) -> None:
     _apply(session, delta)
 
 
-def _upsert(table: Table) -> tuple[list[str], Any]:
-    """SQLite: the single-row UPSERT of one table, built once; executed with a list of rows
-    it is compiled once (a `.values([...])` statement built per flush was compiled again on
-    every flush: issue 11, 7 % of the plan transition's CPU)."""
-    keys = [c.name for c in table.primary_key.columns]
-    stmt = sqlite.insert(table)
-    return keys, stmt.on_conflict_do_update(
-        index_elements=keys, set_={"n": table.c.n + stmt.excluded.n}
-    )
-
-
-_SQLITE = {name: _upsert(table) for name, table in TABLES.items()}
 _PG_DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 _PG_ARRAY = {"UUID": "uuid[]", "DATE": "date[]", "INTEGER": "int[]", "BIGINT": "bigint[]"}
 
@@ -270,9 +259,11 @@ def _apply(session: Session, delta: Counter[Cell]) -> None:
                 params[f"{name}__{col}"] = [n if col == "n" else k[i] for k, n in rows[name]]
         conn.execute(_PG, params)
         return
-    for name, (keys, stmt) in _SQLITE.items():
+    for name, table in TABLES.items():
         if rows[name]:
-            conn.execute(stmt, [dict(zip(keys, k, strict=True), n=n) for k, n in rows[name]])
+            keys = [c.name for c in table.primary_key.columns]
+            values = [dict(zip(keys, k, strict=True), n=n) for k, n in rows[name]]
+            conn.execute(cell_upsert(table, "sqlite"), values)
 
 
 def install(target: Any) -> None:

@@ -28,12 +28,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import PassiveFlag, Session, UOWTransaction, attributes
 
 from app.models.inspection import Inspection, InspectionKind
 from app.models.inspection_counts import PrincipalCheckMonth
 from app.rules.calendar import shanghai_date
+from app.services.cell_upsert import cell_upsert
 
 FIELDS = ("kind", "enterprise_id", "started_at")
 _PRINCIPAL = InspectionKind.principal_check.value
@@ -116,13 +116,8 @@ def _apply(session: Session, delta: Counter[Cell]) -> None:
     if not rows:
         return
     conn = session.connection()
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    table = PrincipalCheckMonth.__table__
-    stmt = dialect.insert(table).values(rows)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["year", "enterprise_id", "month"], set_={"n": table.c.n + stmt.excluded.n}
-    )
-    conn.execute(stmt)
+    table: Any = PrincipalCheckMonth.__table__
+    conn.execute(cell_upsert(table, conn.dialect.name), rows)
 
 
 def install(target: Any) -> None:

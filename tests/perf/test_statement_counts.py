@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import event
+from sqlalchemy.engine.default import CACHE_HIT
 
 from tests.api.hazard_helpers import PLAN_GENERAL, act, new_hazard, tomorrow
 from tests.conftest import World
@@ -189,3 +190,35 @@ async def test_targets_statement_count(
     # trainings, drills, major hazards); the accidents lacking a follow-up (a list); the
     # year's priority tasks (none here; each task with a target adds its progress reads).
     assert len(seen) == 4, seen
+
+
+async def test_hot_writes_compile_nothing_once_warm(
+    client: httpx.AsyncClient, world: World, app_instance: Any
+) -> None:
+    """A statement built per request with its values inlined (`.values([...])`) has no
+    cache key and is compiled on every request: the rollups' UPSERTs were (issue 11: 7 % of
+    the plan's CPU). Once each kind of write has run, repeating it must take every statement
+    from the engine's compiled cache."""
+    plan = {**PLAN_GENERAL, "deadline": tomorrow()}
+    misses: list[str] = []
+
+    def check(_conn: Any, _cursor: Any, sql: str, _params: Any, context: Any, _many: Any) -> None:
+        savepoint = sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))  # plain strings
+        if context.cache_hit is not CACHE_HIT and not savepoint:
+            misses.append(f"{context.cache_hit}: {sql[:120]}")
+
+    async def round_of_writes() -> None:
+        h = await new_hazard(client, world, "office")
+        assert (await act(client, world, "head1", h["id"], "plan", plan)).status_code == 200
+        submit = await act(client, world, "head1", h["id"], "submit", {"evidence": "已更换"})
+        assert submit.status_code == 200, submit.text
+
+    await round_of_writes()
+    await round_of_writes()
+    engine = app_instance.state.engine.sync_engine
+    event.listen(engine, "after_cursor_execute", check)
+    try:
+        await round_of_writes()
+    finally:
+        event.remove(engine, "after_cursor_execute", check)
+    assert misses == []

@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
+from sqlalchemy.engine.default import CACHE_HIT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.enterprise import Enterprise
@@ -197,3 +198,27 @@ async def test_concurrent_creates_leave_no_drift(
     expected = await recount(db)
     assert sum(expected.values()) > 0
     assert await rollup(db) == expected
+
+
+async def test_rollup_upsert_is_compiled_once(
+    client: httpx.AsyncClient, db: AsyncSession, world: World, app_instance: Any
+) -> None:
+    """The rollup's UPSERT comes from the engine's compiled cache once warm (a statement
+    with its rows inlined would be compiled on every create: tests/perf has the same check
+    for the hazard rollups)."""
+    await _heads(db, world)
+    for day in ("2026-03-02", "2026-03-03"):
+        await _post(client, world, "E1", _body(world, "E1", f"{day}T09:00:00+08:00"))
+    seen: list[Any] = []
+
+    def check(_c: Any, _cur: Any, sql: str, _p: Any, context: Any, _many: Any) -> None:
+        if "principal_check_months" in sql:
+            seen.append(context.cache_hit)
+
+    engine = app_instance.state.engine.sync_engine
+    event.listen(engine, "after_cursor_execute", check)
+    try:
+        await _post(client, world, "E1", _body(world, "E1", "2026-03-04T09:00:00+08:00"))
+    finally:
+        event.remove(engine, "after_cursor_execute", check)
+    assert seen == [CACHE_HIT]
