@@ -188,6 +188,33 @@ async def test_principal_training_target_covers_key_industries_only(
     assert "有限空间作业" in t["detail"]
 
 
+async def test_principal_training_target_agrees_with_each_check(
+    client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> None:
+    """The target counts exactly the key-industry enterprises whose principal-training check
+    is met: an empty head name means no head on file (anyone trained as principal counts),
+    and a name is compared without the whitespace Python's strip() removes (U+3000 too)."""
+    cases = {"EMPTY": ("", "张三", True), "PAD": (" 李四\u3000", "李四", True)}
+    cases |= {"OTHER": ("王五", "赵六", False), "NONE": (None, "钱七", True)}
+    for ent, (head, trainee, _met) in cases.items():
+        await add_enterprise(db, world, ent, "G1", features=["confined_space"], principal_name=head)
+        await db.commit()
+        body = {
+            "person_name": trainee,
+            "person_role": "principal",
+            "topic": "principal_special",
+            "hours": 32,
+            "completed_on": "2025-06-01",
+        }
+        url = f"/api/v1/enterprises/{world.enterprises[ent]}/trainings"
+        resp = await client.post(url, json=body, headers=world.headers("office"))
+        assert resp.status_code == 201, resp.text
+    for ent, (_head, _trainee, met) in cases.items():
+        assert (await checks(client, world, ent, 2025))["principal_training"]["met"] is met, ent
+    t = (await targets(client, world, 2025))["principal_training_coverage"]
+    assert (t["done"], t["total"]) == (3, 4)
+
+
 async def test_serious_accidents_need_interview_and_district_report(
     client: httpx.AsyncClient, world: World
 ) -> None:

@@ -136,10 +136,11 @@ def _strip(session: AsyncSession, col: Any) -> Any:
     return trim(col, literal(WHITESPACE))
 
 
-def _trained(session: AsyncSession, ents: Any, on: date) -> Any:
+def principal_trained(session: AsyncSession, ents: Any, on: date) -> Any:
     """Enterprises whose principal-training check is met (compliance_checks.training_check):
     the registered principal head (stripped) among the passed trainees, or, with no head
-    registered, anyone trained as principal (方案 三(六)11)."""
+    registered, anyone trained as principal (方案 三(六)11). The one SQL form of that rule:
+    /stats/targets counts its coverage with it too."""
     ent = aliased(Enterprise)
     named = and_(ent.principal_name.is_not(None), ent.principal_name != "")
     return (
@@ -305,7 +306,7 @@ def unmet_checks(
     }
     drills = _drills(ents, year, on, drill_rates)
     checks = _checks(ents, year, on, check_rates)
-    trained = _trained(session, ents, on)
+    trained = principal_trained(session, ents, on)
     bad_certs = _certificates_bad(ents, on)
     hazards, overdue = _hazards(ents, on, live)
     standard = _hazard_standard_trained(ents, year, on)

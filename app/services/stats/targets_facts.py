@@ -30,11 +30,12 @@ from app.models.enterprise import Designation, Enterprise
 from app.models.hazard import Hazard
 from app.models.inspection_counts import PrincipalCheckMonth
 from app.models.principal_action import PrincipalAction
-from app.models.records import Drill, DrillKind, PersonRole, Training, TrainingTopic
+from app.models.records import Drill, DrillKind
 from app.rules.calendar import periods
 from app.rules.enterprise_kinds import Feature
 from app.services import principal_actions
-from app.services.compliance.facts import PLAN_END, PLAN_START, hazard_clauses
+from app.services.compliance.facts import hazard_clauses
+from app.services.compliance.unmet import principal_trained
 from app.services.enterprises import has_feature, in_key_industry
 
 
@@ -142,28 +143,14 @@ def _principal_checks(
 
 
 def _trained(session: AsyncSession, mine: Any, on: date, settings: Settings) -> Any:
-    """方案 三(六)11: key-industry enterprises whose current principal head took the
-    principal's special training in the plan's years."""
+    """方案 三(六)11: key-industry enterprises whose principal-training check is met — the
+    compliance check's own SQL form (compliance/unmet.py), so the target and each
+    enterprise's check cannot disagree (an empty head name, whitespace around it)."""
     members = select(Enterprise.id).where(
         within(mine, Enterprise.id), in_key_industry(session, settings)
     )
-    return (
-        select(func.count(func.distinct(Training.enterprise_id)))
-        .join(Enterprise, Enterprise.id == Training.enterprise_id)
-        .where(
-            Training.enterprise_id.in_(members),
-            Training.person_role == PersonRole.principal.value,
-            Training.topic == TrainingTopic.principal_special.value,
-            Training.completed_on.between(PLAN_START, min(on, PLAN_END)),
-            or_(Training.passed.is_(None), Training.passed.is_(True)),
-            # The enterprise's current principal head, when it is on file (as in compliance).
-            or_(
-                Enterprise.principal_name.is_(None),
-                func.trim(Training.person_name) == func.trim(Enterprise.principal_name),
-            ),
-        )
-        .scalar_subquery()
-    )
+    met = principal_trained(session, members, on)
+    return select(func.count()).select_from(met).scalar_subquery()
 
 
 def _scalars(mine: Any, year: int, on: date, live: bool) -> dict[str, Any]:
