@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import ClauseElement, Table, event, select, text
+from sqlalchemy import ClauseElement, Table, select, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import PassiveFlag, Session, UOWTransaction, attributes
+from sqlalchemy.orm import Session, UOWTransaction, attributes
 
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard, HazardStatus
@@ -44,7 +44,7 @@ from app.models.hazard_counts import (
 )
 from app.rules.calendar import shanghai_date
 from app.rules.overdue import OVERDUE_STATES
-from app.services.cell_upsert import cell_upsert
+from app.services.rollup_writes import cell_upsert, changed, install_flush_hooks
 
 # Hazard columns a cell depends on (a change to any other column moves nothing).
 FIELDS = ("enterprise_id", "status", "level", "source", "category", "deadline", "found_at")
@@ -93,17 +93,12 @@ def _rows() -> Any:
     ).join(Enterprise, Enterprise.id == h.enterprise_id)  # fmt: skip
 
 
-def _changed(obj: Any, name: str) -> bool:
-    # No load: an expired attribute nobody assigned has not changed.
-    return attributes.get_history(obj, name, PassiveFlag.PASSIVE_NO_INITIALIZE).has_changes()
-
-
 def _touches_cells(obj: Hazard) -> bool:
-    return any(_changed(obj, name) for name in (*FIELDS, *FIELDS_CLOSED))
+    return any(changed(obj, name) for name in (*FIELDS, *FIELDS_CLOSED))
 
 
 def _moves(obj: Enterprise) -> bool:
-    return any(_changed(obj, n) for n in ("grid_id", "sector"))
+    return any(changed(obj, n) for n in ("grid_id", "sector"))
 
 
 @dataclass
@@ -154,7 +149,7 @@ def _new_place(obj: Enterprise, old: Place | None) -> Place | None:
     now = attributes.instance_state(obj).dict
     place: list[Any] = []
     for name, was in zip(("grid_id", "sector"), old, strict=True):
-        if not _changed(obj, name):
+        if not changed(obj, name):
             place.append(was)
         elif _known(now, name):
             place.append(now[name])
@@ -168,12 +163,12 @@ def _new_row(obj: Hazard, old: Any, new_places: dict[uuid.UUID, Place | None]) -
     the flush with the assigned values over it, at its enterprise's new place if the
     enterprise moved in the same flush. None when that is not known (another enterprise, a
     SQL expression assigned): the caller reads the row back."""
-    if old is None or _changed(obj, "enterprise_id"):
+    if old is None or changed(obj, "enterprise_id"):
         return None
     now = attributes.instance_state(obj).dict
     values = list(old[:7])
     for i, name in enumerate(_VALUES):
-        if _changed(obj, name):
+        if changed(obj, name):
             if not _known(now, name):
                 return None
             values[i] = now[name]
@@ -268,9 +263,7 @@ def _apply(session: Session, delta: Counter[Cell]) -> None:
 
 def install(target: Any) -> None:
     """Register the hooks on `target` (a Session class or sessionmaker); idempotent."""
-    for name, fn in (("before_flush", _before_flush), ("after_flush", _after_flush)):
-        if not event.contains(target, name, fn):
-            event.listen(target, name, fn)
+    install_flush_hooks(target, _before_flush, _after_flush)
 
 
 def backfill_sql(dialect: str) -> list[str]:

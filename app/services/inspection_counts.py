@@ -27,13 +27,13 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import PassiveFlag, Session, UOWTransaction, attributes
+from sqlalchemy import select
+from sqlalchemy.orm import Session, UOWTransaction, attributes
 
 from app.models.inspection import Inspection, InspectionKind
 from app.models.inspection_counts import PrincipalCheckMonth
 from app.rules.calendar import shanghai_date
-from app.services.cell_upsert import cell_upsert
+from app.services.rollup_writes import cell_upsert, changed, install_flush_hooks
 
 FIELDS = ("kind", "enterprise_id", "started_at")
 _PRINCIPAL = InspectionKind.principal_check.value
@@ -52,10 +52,6 @@ def cell(kind: str, enterprise_id: uuid.UUID, started_at: datetime) -> Cell | No
     return day.year, enterprise_id, day.month
 
 
-def _changed(obj: Any, name: str) -> bool:
-    return attributes.get_history(obj, name, PassiveFlag.PASSIVE_NO_INITIALIZE).has_changes()
-
-
 def _stored(session: Session, ids: set[uuid.UUID]) -> list[Any]:
     i = Inspection
     stmt = select(i.kind, i.enterprise_id, i.started_at).where(i.id.in_(ids))
@@ -64,9 +60,7 @@ def _stored(session: Session, ids: set[uuid.UUID]) -> list[Any]:
 
 def _before_flush(session: Session, _ctx: UOWTransaction, _instances: Any) -> None:
     dirty = [
-        o
-        for o in session.dirty
-        if isinstance(o, Inspection) and any(_changed(o, n) for n in FIELDS)
+        o for o in session.dirty if isinstance(o, Inspection) and any(changed(o, n) for n in FIELDS)
     ]
     gone = {o.id for o in session.deleted if isinstance(o, Inspection)}
     delta: Counter[Cell] = Counter()
@@ -122,9 +116,7 @@ def _apply(session: Session, delta: Counter[Cell]) -> None:
 
 def install(target: Any) -> None:
     """Register the hooks on `target` (a Session class or sessionmaker); idempotent."""
-    for name, fn in (("before_flush", _before_flush), ("after_flush", _after_flush)):
-        if not event.contains(target, name, fn):
-            event.listen(target, name, fn)
+    install_flush_hooks(target, _before_flush, _after_flush)
 
 
 def backfill_sql(dialect: str) -> str:

@@ -25,15 +25,27 @@ _GRIDS = "hazard_events.grids"
 
 def remember_grid(session: AsyncSession, enterprise_id: uuid.UUID, grid_id: uuid.UUID) -> None:
     """The grid of an enterprise read with a hazard it locks (issue 11: the event then needs
-    no statement of its own); valid for this session's transaction."""
-    session.info.setdefault(_GRIDS, {})[enterprise_id] = grid_id
+    no statement of its own). Kept with the transaction it was read in: a later transaction
+    of the same session reads the grid again."""
+    tx = session.sync_session.get_transaction()
+    known: tuple[Any, dict[uuid.UUID, uuid.UUID]] | None = session.info.get(_GRIDS)
+    if known is None or known[0] is not tx:
+        known = session.info[_GRIDS] = (tx, {})
+    known[1][enterprise_id] = grid_id
+
+
+def _remembered(session: AsyncSession, enterprise_id: uuid.UUID) -> Any:
+    known = session.info.get(_GRIDS)
+    if known is None or known[0] is not session.sync_session.get_transaction():
+        return None
+    return known[1].get(enterprise_id)
 
 
 async def _grid_of(session: AsyncSession, enterprise_id: uuid.UUID) -> Any:
     loaded = session.sync_session.identity_map.get(session.identity_key(Enterprise, enterprise_id))
     if loaded is not None and "grid_id" in attributes.instance_state(loaded).dict:
         return loaded.grid_id  # the enterprise as this transaction sees it, edits included
-    if (grid := session.info.get(_GRIDS, {}).get(enterprise_id)) is not None:
+    if (grid := _remembered(session, enterprise_id)) is not None:
         return grid
     # No autoflush: a flush here would log one more change-feed row for the same write.
     with session.no_autoflush:
