@@ -12,11 +12,13 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import time_machine
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -212,6 +214,20 @@ async def add_enterprise(
     await session.flush()
     world.enterprises[name] = ent.id
     return ent.id
+
+
+@pytest.fixture
+def shanghai_midday() -> Iterator[datetime]:
+    """The clock at the latest 11:00 Asia/Shanghai, ticking. For tests whose offsets must stay
+    within one business day (a 45-minute gap is "the same day" only before 23:15): without it
+    they fail when the suite runs late in the Shanghai evening. Request it before the fixtures
+    that mint tokens, so `nbf` is in the travelled clock too."""
+    now = datetime.now(UTC)
+    at = now.replace(hour=3, minute=0, second=0, microsecond=0)  # 11:00 in UTC+8
+    if at > now:
+        at -= timedelta(days=1)
+    with time_machine.travel(at, tick=True):
+        yield at
 
 
 @pytest.fixture

@@ -21,7 +21,9 @@ SPECIAL = {"fire_explosion_area": True, "running_equipment": True}
 
 
 @pytest.fixture
-async def crew(client: httpx.AsyncClient, world: World, db: AsyncSession) -> Crew:
+async def crew(
+    shanghai_midday: datetime, client: httpx.AsyncClient, world: World, db: AsyncSession
+) -> Crew:
     crew = await make_crew(client, world, db)
     # clerk applies; approver is dept_head (make_crew); safety is safety_manager.
     for who in ("clerk", "safety"):
