@@ -6,6 +6,7 @@ One session per request; services flush, the request commits once before it answ
 
 from __future__ import annotations
 
+import functools
 import re
 import socket
 from collections.abc import Callable, Sequence
@@ -56,7 +57,10 @@ def make_engine(settings: Settings, url: str | None = None) -> AsyncEngine:
     if target.startswith("sqlite"):
         ensure_sqlite_dir(target)
     else:
-        server = {"statement_timeout": str(settings.db_statement_timeout_ms)}
+        server = {
+            "statement_timeout": str(settings.db_statement_timeout_ms),
+            "jit": "on" if settings.db_jit else "off",
+        }
         kwargs.update(
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
@@ -170,10 +174,18 @@ def make_read_sessionmaker(
 def _read_only_guard(
     conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
 ) -> None:
-    if conn.get_execution_options().get(READ_ONLY_OPTION):
-        head = statement.lstrip()[:6].upper()
-        if not head.startswith(("SELECT", "WITH")) or _LOCKS_OR_WRITES.search(statement):
-            raise NeedsTransaction
+    if conn.get_execution_options().get(READ_ONLY_OPTION) and writes_or_locks(statement):
+        raise NeedsTransaction
+
+
+@functools.lru_cache(maxsize=2048)
+def writes_or_locks(statement: str) -> bool:
+    """Whether a statement may write or take a lock. Remembered per statement text: the text
+    comes from SQLAlchemy's compiled cache, so a read path sends the same few strings over
+    and over, and the regex over a long one (a hazard read with its photos folded in) was
+    ~5 % of a read request's CPU (bench/README.md "Issue 11 — fourth session")."""
+    head = statement.lstrip()[:6].upper()
+    return not head.startswith(("SELECT", "WITH")) or _LOCKS_OR_WRITES.search(statement) is not None
 
 
 _UNAVAILABLE_NAMES = {

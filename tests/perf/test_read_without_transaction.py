@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 from starlette.types import Message, Receive, Scope, Send
 
-from app.core.db import NeedsTransaction
+from app.core.db import NeedsTransaction, writes_or_locks
 from app.core.middleware import TransactionRetryMiddleware
 from app.models.grid import Grid
 
@@ -35,9 +35,10 @@ pg_only = pytest.mark.skipif(
     ],
 )
 async def test_read_session_refuses_writes_and_locks(app_instance: Any, sql: str) -> None:
-    async with app_instance.state.read_sessionmaker() as session:
-        with pytest.raises(NeedsTransaction):
-            await session.execute(text(sql))
+    for _ in range(2):  # the verdict is remembered per text: refused again, not let through
+        async with app_instance.state.read_sessionmaker() as session:
+            with pytest.raises(NeedsTransaction):
+                await session.execute(text(sql))
 
 
 @pg_only
@@ -97,3 +98,21 @@ async def test_middleware_does_not_rerun_once_the_answer_started() -> None:
     with pytest.raises(NeedsTransaction):
         await TransactionRetryMiddleware(app)(scope, receive, send)
     assert calls == [1]
+
+
+@pytest.mark.parametrize(
+    ("sql", "refused"),
+    [
+        ("SELECT id FROM hazards WHERE id = $1", False),
+        ("  \n with x AS (SELECT 1) SELECT * FROM x", False),
+        ("select id from grids for  update", True),
+        ("SELECT id FROM grids FOR NO KEY UPDATE", True),
+        ("SELECT nextval('s')", True),
+        ("SELECT set_config('a', 'b', true)", True),
+        ("INSERT INTO grids (id) VALUES ($1)", True),
+        ("SAVEPOINT sa_1", True),
+        ("SELECT updated_at FROM hazards", False),  # a column named like a verb is a read
+    ],
+)
+def test_writes_or_locks_is_the_same_on_first_and_later_sight(sql: str, refused: bool) -> None:
+    assert [writes_or_locks(sql), writes_or_locks(sql)] == [refused, refused]
