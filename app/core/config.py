@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=10, ge=0, le=1000)
     db_pool_timeout_s: float = Field(default=10.0, gt=0, le=300)
     db_statement_timeout_ms: int = Field(default=15_000, ge=1, le=3_600_000)
+    # PostgreSQL's JIT compiles a plan whose estimated cost passes `jit_above_cost`: ~100 ms
+    # to 0.8 s of compilation for statements that run in milliseconds (a mis-estimated
+    # count of enterprises did, bench/README.md "Issue 11"). Nothing here is analytic
+    # enough to repay it; on for an operator who measures otherwise.
+    db_jit: bool = False
 
     # Auth (brief §4): short-lived access tokens, rotated refresh tokens.
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
