@@ -9,6 +9,7 @@ serving several databases would share the cache; versions are immutable, so that
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 from sqlalchemy import or_, select
@@ -25,7 +26,7 @@ from app.rules.standard import (
     applicable_items,
 )
 from app.services.pagination import keyset_page
-from app.services.policy import Actor, Permission, require_permission
+from app.services.policy import Actor, Permission, enterprise_scope, require_permission
 
 _CATALOGUES: dict[str, StandardVersion] = {}
 _last_current: list[str] = []  # the version `current()` last found, for sync callers
@@ -117,19 +118,28 @@ async def catalogue(session: AsyncSession, version: str) -> StandardVersion:
     return built
 
 
-async def current(session: AsyncSession) -> StandardVersion:
-    """The version new inspections and determinations use."""
-    version = await session.scalar(
+def _current_version() -> Any:
+    """The version new inspections and determinations use, as a scalar subquery."""
+    return (
         select(Standard.version)
         .where(Standard.is_current.is_(True))
         .order_by(Standard.effective.desc())
         .limit(1)
+        .scalar_subquery()
     )
+
+
+async def _version_catalogue(session: AsyncSession, version: str | None) -> StandardVersion:
     if version is None:  # only if the data migration did not run
         raise NotFound("尚未加载判定标准", "No standard loaded", code="no_standard")
     found = await catalogue(session, version)
     _last_current[:] = [version]
     return found
+
+
+async def current(session: AsyncSession) -> StandardVersion:
+    """The version new inspections and determinations use."""
+    return await _version_catalogue(session, await session.scalar(select(_current_version())))
 
 
 async def list_standards(
@@ -182,11 +192,22 @@ async def list_items(
 
 
 async def checklist(
-    session: AsyncSession, *, actor: Actor, enterprise: Enterprise
+    session: AsyncSession, *, actor: Actor, enterprise_id: uuid.UUID
 ) -> tuple[StandardVersion, list[tuple[StandardItem, str]]]:
-    """The current version's items that apply to `enterprise` (already scope-checked)."""
+    """The current version's items that apply to the enterprise, if the actor may see it
+    (404 otherwise, as `get_enterprise`). The enterprise's sector and features and the
+    current version are one statement: the items are cached in the process by version, so
+    a checklist is the actor's statement and this one (issue 11)."""
+    require_permission(actor, Permission.ENTERPRISE_READ)
+    row = (
+        await session.execute(
+            select(Enterprise.sector, Enterprise.features, _current_version()).where(
+                Enterprise.id == enterprise_id, enterprise_scope(actor)
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("企业不存在", "Enterprise not found")
     require_permission(actor, Permission.STANDARD_READ)
-    standard = await current(session)
-    return standard, applicable_items(
-        standard, sector=enterprise.sector, features=enterprise.features
-    )
+    standard = await _version_catalogue(session, row[2])
+    return standard, applicable_items(standard, sector=row[0], features=row[1])
