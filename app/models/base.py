@@ -33,6 +33,15 @@ class UTCDateTime(TypeDecorator[datetime]):
             raise ValueError("naive datetime refused: store aware datetimes only")
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect: Dialect, coltype: Any) -> Any:
+        """None on asyncpg: it decodes `timestamptz` from the binary protocol as an aware UTC
+        datetime whatever the session's TimeZone, so converting again only cost two Python
+        calls per value — ~460 per hazard list page (bench/README.md "Issue 11 — fourth
+        session"). Other drivers (SQLite's naive values, psycopg's session zone) convert."""
+        if dialect.driver == "asyncpg":
+            return None
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002
         if value is None:
             return None
