@@ -86,11 +86,13 @@ StaffLimiterDep = Annotated[RateLimiter, Depends(get_staff_limiter)]
 async def get_actor(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2)],
 ) -> Actor:
     if not token:
         raise Unauthorized("请先登录", "Not authenticated", code="not_authenticated")
+    # The settings straight from the app, not as a dependency: this runs on every
+    # authenticated request, and each dependency is a round of FastAPI's solver.
+    settings: Settings = request.app.state.settings
     actor = await auth.actor_from_token(session=session, settings=settings, token=token)
     request.state.actor = actor
     return actor
