@@ -7,14 +7,22 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, Uuid, cast, func, null, select, union_all
+from sqlalchemy import String, cast, func, literal, null, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.enterprise import Enterprise
 from app.models.hazard import Hazard
 from app.rules.calendar import utc_bounds
 from app.services.policy import Actor, stats_enterprise_scope
-from app.services.stats.common import days_between, is_closed, is_overdue, scoped_enterprises
+from app.services.stats.common import (
+    days_between,
+    dimension_sums,
+    is_closed,
+    is_overdue,
+    scoped_enterprises,
+    tally_keys,
+    tally_sums,
+)
 
 
 def _null(type_: Any = String) -> Any:
@@ -22,26 +30,31 @@ def _null(type_: Any = String) -> Any:
 
 
 async def cube(session: AsyncSession, actor: Actor) -> list[Any]:
-    """Rows (grid_id, sector, status, level, source, category, count): either the first four
-    are set or only `source` or only `category` is."""
-    keys = (Enterprise.grid_id, Enterprise.sector, Hazard.status, Hazard.level)
-    scoped = Hazard.enterprise_id.in_(scoped_enterprises(actor))
-    main = (
-        select(*keys, _null(), _null(), func.count())
+    """Tally rows (stats/common.py TALLY_KINDS) counted on the ledger: the (grid, sector)
+    cells and the status and level rows over the scope's hazards with their enterprise, the
+    source and category rows over the scope's hazards."""
+    one = literal(1)
+    joined = (
+        select()
         .select_from(Hazard)
         .join(Enterprise, Enterprise.id == Hazard.enterprise_id)
         .where(stats_enterprise_scope(actor))
-        .group_by(*keys)
     )
-    null4 = (_null(Uuid), _null(), _null(), _null())
-    source = select(*null4, Hazard.source, _null(), func.count())
-    category = select(*null4, _null(), Hazard.category, func.count())
-    stmt = union_all(
-        main,
-        source.where(scoped).group_by(Hazard.source),
-        category.where(scoped).group_by(Hazard.category),
-    )
-    return list(await session.execute(stmt))
+    cells = joined.add_columns(
+        *tally_keys("cell", Enterprise.grid_id, Enterprise.sector),
+        *tally_sums(Hazard.status, Hazard.level, one),
+    ).group_by(Enterprise.grid_id, Enterprise.sector)
+    dims = [
+        joined.add_columns(*tally_keys(name, value=col), *dimension_sums(one)).group_by(col)
+        for name, col in (("status", Hazard.status), ("level", Hazard.level))
+    ]
+    scoped = Hazard.enterprise_id.in_(scoped_enterprises(actor))
+    facets = [
+        select(*tally_keys(name, value=col), *dimension_sums(one)).where(scoped).group_by(col)
+        for name, col in (("source", Hazard.source), ("category", Hazard.category))
+    ]
+    stmt: Any = union_all(cells, *dims, *facets)
+    return list((await session.execute(stmt)).all())
 
 
 async def overdue(session: AsyncSession, actor: Actor, today: date) -> list[Any]:

@@ -20,16 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.enterprise import Enterprise
 from app.models.grid import Grid
-from app.models.hazard import HazardStatus
 from app.rules.calendar import today_in_shanghai
-from app.services.compliance.facts import OPEN_STATES
 from app.services.policy import Actor, stats_enterprise_scope
 from app.services.stats import ledger, rollup
 from app.services.stats.common import authorize
 
-_OPEN = frozenset(OPEN_STATES)
-_CLOSED = HazardStatus.closed.value
 _FIELDS = ("hazards", "hazards_open", "major_open", "overdue", "closed")
+# The four counts of a tally row (stats/common.py tally_sums), in its column order.
+_COUNTED = ("hazards", "hazards_open", "major_open", "closed")
 
 
 @dataclass
@@ -38,15 +36,9 @@ class _Tally:
 
     n: Counter[str] = field(default_factory=Counter)
 
-    def add(self, status: str, level: str, count: int) -> None:
-        n = self.n
-        n["hazards"] += count
-        if status in _OPEN:
-            n["hazards_open"] += count
-            if level == "major":
-                n["major_open"] += count
-        elif status == _CLOSED:
-            n["closed"] += count
+    def add(self, counts: tuple[int, int, int, int]) -> None:
+        for key, count in zip(_COUNTED, counts, strict=True):
+            self.n[key] += count
 
     def row(self, enterprises: int) -> dict[str, int]:
         return {"enterprises": enterprises, **{k: self.n[k] for k in _FIELDS}}
@@ -80,15 +72,13 @@ def _tallies(
     dims: dict[str, Counter[str]] = {
         k: Counter() for k in ("status", "level", "source", "category")
     }
-    for grid_id, sector, status, level, source, category, n in cube:
-        count = int(n)
-        if status is None:
-            dims["source" if source is not None else "category"][source or category] += count
+    for kind, grid_id, sector, value, hazards, open_, major, closed in cube:
+        if kind != "cell":
+            dims[kind][value] += int(hazards)
             continue
+        counts = (int(hazards), int(open_), int(major), int(closed))
         for tally in (total, by_grid[grid_id], by_sector[sector]):
-            tally.add(status, level, count)
-        dims["status"][status] += count
-        dims["level"][level] += count
+            tally.add(counts)
     for grid_id, sector, n in overdue:
         for tally in (total, by_grid[grid_id], by_sector[sector]):
             tally.n["overdue"] += int(n)

@@ -21,8 +21,6 @@ from typing import Any
 from sqlalchemy import (
     Column,
     ColumnElement,
-    String,
-    Uuid,
     cast,
     func,
     literal,
@@ -46,7 +44,13 @@ from app.models.hazard_counts import (
 )
 from app.models.user import Role
 from app.services.policy import Actor, stats_enterprise_scope
-from app.services.stats.common import is_closed, is_overdue
+from app.services.stats.common import (
+    dimension_sums,
+    is_closed,
+    is_overdue,
+    tally_keys,
+    tally_sums,
+)
 
 
 @dataclass(frozen=True)
@@ -87,24 +91,34 @@ def _null(type_: Any) -> Any:
 
 
 async def cube(session: AsyncSession, scope: GridScope) -> list[Any]:
-    """Rows (grid_id, sector, status, level, source, category, count) as in ledger.cube."""
+    """Tally rows (stats/common.py TALLY_KINDS), as ledger.cube's, from the tallies and
+    facets; groups whose hazards sum to 0 are left out, as the ledger never has them."""
     t, f = HazardTally.__table__, HazardFacet.__table__
-    total, fn = func.sum(t.c.n), func.sum(f.c.n)
-    keys = (t.c.grid_id, t.c.sector, t.c.status, t.c.level)
-    main = select(*keys, _null(String), _null(String), total).where(*_in(scope, t))
-    null4 = (_null(Uuid), _null(String), _null(String), _null(String))
+    where = _in(scope, t)
+    cells = (
+        select(
+            *tally_keys("cell", t.c.grid_id, t.c.sector), *tally_sums(t.c.status, t.c.level, t.c.n)
+        )
+        .where(*where)
+        .group_by(t.c.grid_id, t.c.sector)
+        .having(func.sum(t.c.n) > 0)
+    )
+    dims = [
+        select(*tally_keys(name, value=col), *dimension_sums(t.c.n))
+        .where(*where)
+        .group_by(col)
+        .having(func.sum(t.c.n) > 0)
+        for name, col in (("status", t.c.status), ("level", t.c.level))
+    ]
     facets = [
-        select(*null4, *cols, fn)
+        select(*tally_keys(name, value=f.c.value), *dimension_sums(f.c.n))
         .where(f.c.facet == name, *_in(scope, f))
         .group_by(f.c.value)
-        .having(fn > 0)
-        for name, cols in (
-            ("source", (f.c.value, _null(String))),
-            ("category", (_null(String), f.c.value)),
-        )
+        .having(func.sum(f.c.n) > 0)
+        for name in ("source", "category")
     ]
-    stmt: Any = union_all(main.group_by(*keys).having(total > 0), *facets)
-    return list(await session.execute(stmt))
+    stmt: Any = union_all(cells, *dims, *facets)
+    return list((await session.execute(stmt)).all())
 
 
 async def overdue(session: AsyncSession, scope: GridScope, today: date) -> list[Any]:
