@@ -36,13 +36,9 @@ import httpx
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-if os.environ.get("ZHIBEN_BENCH_ROOT"):
-    sys.path.insert(0, os.environ["ZHIBEN_BENCH_ROOT"])
 
-from app.core.config import Settings  # noqa: E402
-from app.main import create_app  # noqa: E402
-from bench.common import ADMIN_URL, BENCH_PASSWORD, BENCH_SECRET, db_url  # noqa: E402
-from bench.stats_bench import _as_served  # noqa: E402
+from bench.common import ADMIN_URL, db_url  # noqa: E402
+from bench.inprocess import in_process  # noqa: E402
 
 API = "/api/v1"
 BATCH = 30
@@ -125,23 +121,12 @@ _STATEMENTS = [0]
 
 
 async def bench(url: str, count: int, profiled: int, only: list[str] | None) -> dict[str, Any]:
-    settings = Settings(database_url=url, secret_key=BENCH_SECRET, log_level="WARNING")
-    app = create_app(settings)
-
     def counted(*_: Any) -> None:
         _STATEMENTS[0] += 1
 
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute", counted)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
-    try:
-        tokens: dict[str, str] = {}
-        for user in ("bench_office", "bench_head"):
-            resp = await client.post(
-                f"{API}/auth/token", data={"username": user, "password": BENCH_PASSWORD}
-            )
-            resp.raise_for_status()
-            tokens[user] = resp.json()["access_token"]
-        _as_served(settings)
+    async with in_process(url, ["bench_office", "bench_head"]) as run:
+        client, tokens = run.client, run.tokens
+        event.listen(run.app.state.engine.sync_engine, "before_cursor_execute", counted)
         rows: dict[str, Any] = {}
         for name, (user, paths) in endpoints(await _ids(url)).items():
             if only and name not in only and name != "healthz":
@@ -155,9 +140,6 @@ async def bench(url: str, count: int, profiled: int, only: list[str] | None) -> 
             "load_average": round(os.getloadavg()[0], 2),
             "rows": rows,
         }
-    finally:
-        await client.aclose()
-        await app.state.engine.dispose()
 
 
 def main() -> int:

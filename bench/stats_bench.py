@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import sys
 import time
@@ -29,12 +28,9 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-if os.environ.get("ZHIBEN_BENCH_ROOT"):
-    sys.path.insert(0, os.environ["ZHIBEN_BENCH_ROOT"])
 
-from app.core.config import Settings  # noqa: E402
-from app.main import create_app  # noqa: E402
-from bench.common import ADMIN_URL, BENCH_PASSWORD, BENCH_SECRET, db_url  # noqa: E402
+from bench.common import ADMIN_URL, db_url  # noqa: E402
+from bench.inprocess import in_process  # noqa: E402
 
 PATHS = {
     "overview": "/api/v1/stats/overview",
@@ -81,30 +77,9 @@ async def _time(client: httpx.AsyncClient, url: str, runs: int) -> tuple[dict, A
     return _pct(samples[1:]), body
 
 
-def _as_served(settings: Settings) -> None:
-    """The server's lifespan freezes the start-up heap (app/core/heap.py); httpx's ASGI
-    transport runs no lifespan, so do what it would (an older tree without it: nothing)."""
-    try:
-        from app.core.heap import freeze_startup_heap
-    except ImportError:
-        return
-    if getattr(settings, "gc_freeze_on_start", False):
-        freeze_startup_heap()
-
-
 async def bench(url: str, runs: int, only: list[str], user: str, deep: int) -> tuple[dict, dict]:
-    settings = Settings(database_url=url, secret_key=BENCH_SECRET, log_level="WARNING")
-    app = create_app(settings)
-    client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120
-    )
-    try:
-        resp = await client.post(
-            "/api/v1/auth/token", data={"username": user, "password": BENCH_PASSWORD}
-        )
-        resp.raise_for_status()
-        client.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
-        _as_served(settings)
+    async with in_process(url, [user]) as run:
+        client = run.client
         figures: dict[str, Any] = {}
         bodies: dict[str, Any] = {}
         for name in only:
@@ -115,9 +90,6 @@ async def bench(url: str, runs: int, only: list[str], user: str, deep: int) -> t
             figures[name], bodies[name] = await _time(client, path, runs)
             print(name, figures[name], flush=True)
         return figures, bodies
-    finally:
-        await client.aclose()
-        await app.state.engine.dispose()
 
 
 def main() -> int:

@@ -23,16 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-if os.environ.get("ZHIBEN_BENCH_ROOT"):
-    sys.path.insert(0, os.environ["ZHIBEN_BENCH_ROOT"])
 
-from app.core.config import Settings  # noqa: E402
-from app.main import create_app  # noqa: E402
-from bench.common import ADMIN_URL, BENCH_PASSWORD, BENCH_SECRET, db_url  # noqa: E402
+from bench.common import ADMIN_URL, db_url  # noqa: E402
+from bench.inprocess import in_process  # noqa: E402
 
 
 class Trace:
@@ -74,19 +70,9 @@ async def _explain(url: str, rows: list[dict[str, Any]], show: list[int]) -> Non
 
 async def main(args: argparse.Namespace) -> None:
     url = db_url(args.db, args.admin_url)
-    settings = Settings(database_url=url, secret_key=BENCH_SECRET, log_level="WARNING")
-    app = create_app(settings)
-    client = httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://bench", timeout=120
-    )
     trace = Trace()
-    engine = app.state.engine.sync_engine
-    try:
-        r = await client.post(
-            "/api/v1/auth/token", data={"username": args.user, "password": BENCH_PASSWORD}
-        )
-        r.raise_for_status()
-        client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+    async with in_process(url, [args.user]) as run:
+        client, engine = run.client, run.app.state.engine.sync_engine
         for _ in range(args.warm):
             (await client.get(args.path)).raise_for_status()
         samples = []
@@ -99,11 +85,8 @@ async def main(args: argparse.Namespace) -> None:
         t0 = time.perf_counter()
         (await client.get(args.path)).raise_for_status()
         total = (time.perf_counter() - t0) * 1000
-    finally:
         event.remove(engine, "before_cursor_execute", trace.before)
         event.remove(engine, "after_cursor_execute", trace.after)
-        await client.aclose()
-        await app.state.engine.dispose()
     await _explain(url, trace.rows, args.show)
     sql_wall = sum(r.get("wall_ms", 0) for r in trace.rows)
     server = sum(r.get("exec_ms", 0) + r.get("plan_ms", 0) for r in trace.rows)

@@ -37,13 +37,9 @@ import httpx
 from sqlalchemy import event
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-if os.environ.get("ZHIBEN_BENCH_ROOT"):
-    sys.path.insert(0, os.environ["ZHIBEN_BENCH_ROOT"])
 
-from app.core.config import Settings  # noqa: E402
-from app.main import create_app  # noqa: E402
-from bench.common import ADMIN_URL, BENCH_PASSWORD, BENCH_SECRET, db_url  # noqa: E402
-from bench.stats_bench import _as_served  # noqa: E402
+from bench.common import ADMIN_URL, db_url  # noqa: E402
+from bench.inprocess import in_process  # noqa: E402
 
 BATCH = 30
 PLAN = {"responsible_person": "压测负责人", "deadline": "2027-06-30", "measures": "压测整改措施"}
@@ -82,23 +78,15 @@ async def _calls(client: httpx.AsyncClient, ids: list[str], dump: str | None) ->
 async def bench(
     url: str, ids: list[str], warmup: int, profiled: int, dump: str | None = None
 ) -> dict[str, Any]:
-    settings = Settings(database_url=url, secret_key=BENCH_SECRET, log_level="WARNING")
-    app = create_app(settings)
     statements = 0
 
     def count(*_: Any) -> None:
         nonlocal statements
         statements += 1
 
-    event.listen(app.state.engine.sync_engine, "before_cursor_execute", count)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
-    try:
-        resp = await client.post(
-            "/api/v1/auth/token", data={"username": "bench_office", "password": BENCH_PASSWORD}
-        )
-        resp.raise_for_status()
-        client.headers["Authorization"] = f"Bearer {resp.json()['access_token']}"
-        _as_served(settings)
+    async with in_process(url) as run:
+        client = run.client
+        event.listen(run.app.state.engine.sync_engine, "before_cursor_execute", count)
         walls, batches = [], []
         cpu0, n0 = 0.0, 0
         for i, hid in enumerate(ids[: len(ids) - profiled]):
@@ -127,9 +115,6 @@ async def bench(
             "python_calls_per_req": calls,
             "load_average": os.getloadavg()[0],
         }
-    finally:
-        await client.aclose()
-        await app.state.engine.dispose()
 
 
 def main() -> int:
