@@ -14,6 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.api.permit_helpers import API, Crew, make_crew
 from tests.conftest import World, assert_problem
 
+# Permits have day-based rules (GB 30871-2022 5.3.1d re-tests a new day; validity ends at a
+# time of day): every test runs at 11:00 Asia/Shanghai, whatever hour the suite starts.
+pytestmark = pytest.mark.usefixtures("shanghai_midday")
+
 ALL = [
     "space_unlisted",
     "uncertified_worker",

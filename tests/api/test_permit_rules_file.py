@@ -20,6 +20,10 @@ from app.services.permits.rules_store import PermitRulesFileError
 from tests.api.permit_helpers import API, Crew, make_crew
 from tests.conftest import World, assert_problem
 
+# Permits have day-based rules (GB 30871-2022 5.3.1d re-tests a new day; validity ends at a
+# time of day): every test runs at 11:00 Asia/Shanghai, whatever hour the suite starts.
+pytestmark = pytest.mark.usefixtures("shanghai_midday")
+
 RULES = {
     "version": "baoshan-2026/v1",
     "jurisdiction": "宝山区友谊路街道",

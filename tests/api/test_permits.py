@@ -12,6 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.api.permit_helpers import API, Crew, iso, make_crew, new_id
 from tests.conftest import World, assert_problem
 
+# Permits have day-based rules (GB 30871-2022 5.3.1d re-tests a new day; validity ends at a
+# time of day): every test runs at 11:00 Asia/Shanghai, whatever hour the suite starts.
+pytestmark = pytest.mark.usefixtures("shanghai_midday")
+
 
 @pytest.fixture
 async def crew(client: httpx.AsyncClient, world: World, db: AsyncSession) -> Crew:

@@ -17,13 +17,15 @@ from app.services.permits import guards
 from tests.api.permit_helpers import API, Crew, iso, make_crew
 from tests.conftest import World, add_user, assert_problem
 
+# Permits have day-based rules (GB 30871-2022 5.3.1d re-tests a new day; validity ends at a
+# time of day): every test runs at 11:00 Asia/Shanghai, whatever hour the suite starts.
+pytestmark = pytest.mark.usefixtures("shanghai_midday")
+
 SPECIAL = {"fire_explosion_area": True, "running_equipment": True}
 
 
 @pytest.fixture
-async def crew(
-    shanghai_midday: datetime, client: httpx.AsyncClient, world: World, db: AsyncSession
-) -> Crew:
+async def crew(client: httpx.AsyncClient, world: World, db: AsyncSession) -> Crew:
     crew = await make_crew(client, world, db)
     # clerk applies; approver is dept_head (make_crew); safety is safety_manager.
     for who in ("clerk", "safety"):
