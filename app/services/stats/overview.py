@@ -23,7 +23,7 @@ from app.models.grid import Grid
 from app.rules.calendar import today_in_shanghai
 from app.services.policy import Actor, stats_enterprise_scope
 from app.services.stats import ledger, rollup
-from app.services.stats.common import authorize
+from app.services.stats.common import TALLY_KINDS, authorize
 
 _FIELDS = ("hazards", "hazards_open", "major_open", "overdue", "closed")
 # The four counts of a tally row (stats/common.py tally_sums), in its column order.
@@ -69,9 +69,7 @@ def _tallies(
     total = _Tally()
     by_grid: defaultdict[Any, _Tally] = defaultdict(_Tally)
     by_sector: defaultdict[str, _Tally] = defaultdict(_Tally)
-    dims: dict[str, Counter[str]] = {
-        k: Counter() for k in ("status", "level", "source", "category")
-    }
+    dims: dict[str, Counter[str]] = {k: Counter() for k in TALLY_KINDS if k != "cell"}
     for kind, grid_id, sector, value, hazards, open_, major, closed in cube:
         if kind != "cell":
             dims[kind][value] += int(hazards)
