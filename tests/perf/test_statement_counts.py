@@ -222,3 +222,21 @@ async def test_hot_writes_compile_nothing_once_warm(
     finally:
         event.remove(engine, "after_cursor_execute", check)
     assert misses == []
+
+
+@pytest.mark.parametrize("who", ["office", "dashboard"])
+async def test_overview_statement_count(
+    client: httpx.AsyncClient, world: World, app_instance: Any, who: str
+) -> None:
+    """Issue 11: the overview is a fixed handful of statements whatever the ledger's size; its
+    tallies are summed in SQL (one UNION), not read cell by cell."""
+    for _ in range(3):
+        await new_hazard(client, world, "office")
+    url = f"{API}/stats/overview"
+    await client.get(url, headers=world.headers(who))  # warm
+    resp, seen = await _count(app_instance, lambda: client.get(url, headers=world.headers(who)))
+    assert resp.status_code == 200, resp.text
+    # actor; tallies (one UNION of cells, status, level, source, category); overdue; closed
+    # this year; enterprises per (grid, sector); the medians with nothing closed yet: on
+    # PostgreSQL the close-span histogram (no probe), on SQLite the ledger's count per level.
+    assert len(seen) == per_dialect(app_instance, postgresql=6, sqlite=7), seen
