@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -42,12 +42,10 @@ Cell = tuple[int, uuid.UUID, int]  # (year, enterprise_id, month)
 
 
 def cell(kind: str, enterprise_id: uuid.UUID, started_at: datetime) -> Cell | None:
-    """The cell an inspection counts in: its Shanghai (year, month) if a principal check.
-    A naive `started_at` is UTC (as SQLite hands it back)."""
+    """The cell an inspection counts in: its Shanghai (year, month) if a principal check
+    (`started_at` aware: UTCDateTime refuses naive values and reads back aware ones)."""
     if kind != _PRINCIPAL:
         return None
-    if started_at.tzinfo is None:
-        started_at = started_at.replace(tzinfo=UTC)
     day = shanghai_date(started_at)
     return day.year, enterprise_id, day.month
 

@@ -272,22 +272,31 @@ def _periodic_terms(
     half_yearly = has_any_feature(session, list(settings.half_yearly_drill_features))
     # 方案 三(三)4: quarterly, monthly for 金属冶炼 (principal_checks_check).
     smelting = has_feature(session, Feature.METAL_SMELTING.value)
-    drill_rates = (settings.drills_per_year_factory_in_factory, settings.drills_per_year)
-    check_rates = (
-        settings.principal_checks_per_year_metal_smelting,
-        settings.principal_checks_per_year,
-    )
+
+    def periodic(sub: Any, prefix: str, special: Any, special_rate: int, rate: int) -> Any:
+        """The special enterprises on their own cadence, the others on the default one."""
+        return case(
+            (special, _periodic_unmet(sub, prefix, year, on, special_rate)),
+            else_=_periodic_unmet(sub, prefix, year, on, rate),
+        )
+
     quiz_gap = or_(
         func.coalesce(checks.c.total, 0) == 0, func.coalesce(checks.c.without_quiz, 0) > 0
     )
     return {
-        "evacuation_drill": case(
-            (half_yearly, _periodic_unmet(drills, "d", year, on, drill_rates[0])),
-            else_=_periodic_unmet(drills, "d", year, on, drill_rates[1]),
+        "evacuation_drill": periodic(
+            drills,
+            "d",
+            half_yearly,
+            settings.drills_per_year_factory_in_factory,
+            settings.drills_per_year,
         ),
-        "principal_checks": case(
-            (smelting, _periodic_unmet(checks, "c", year, on, check_rates[0])),
-            else_=_periodic_unmet(checks, "c", year, on, check_rates[1]),
+        "principal_checks": periodic(
+            checks,
+            "c",
+            smelting,
+            settings.principal_checks_per_year_metal_smelting,
+            settings.principal_checks_per_year,
         ),
         # 逢查必考、逢查必问 (quiz_check): no check at all, or one without a quiz record.
         "principal_quiz": case((quiz_gap, 1), else_=0),

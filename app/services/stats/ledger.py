@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import String, cast, func, literal, null, select, union_all
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.enterprise import Enterprise
@@ -23,10 +23,6 @@ from app.services.stats.common import (
     tally_keys,
     tally_sums,
 )
-
-
-def _null(type_: Any = String) -> Any:
-    return cast(null(), type_)
 
 
 async def cube(session: AsyncSession, actor: Actor) -> list[Any]:
@@ -54,7 +50,7 @@ async def cube(session: AsyncSession, actor: Actor) -> list[Any]:
         for name, col in (("source", Hazard.source), ("category", Hazard.category))
     ]
     stmt: Any = union_all(cells, *dims, *facets)
-    return list((await session.execute(stmt)).all())
+    return list(await session.execute(stmt))
 
 
 async def overdue(session: AsyncSession, actor: Actor, today: date) -> list[Any]:

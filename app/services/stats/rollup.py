@@ -21,10 +21,8 @@ from typing import Any
 from sqlalchemy import (
     Column,
     ColumnElement,
-    cast,
     func,
     literal,
-    null,
     select,
     union_all,
 )
@@ -86,10 +84,6 @@ def on_rollup(clause: ColumnElement[bool], table: Any) -> ColumnElement[bool]:
     return out
 
 
-def _null(type_: Any) -> Any:
-    return cast(null(), type_)
-
-
 async def cube(session: AsyncSession, scope: GridScope) -> list[Any]:
     """Tally rows (stats/common.py TALLY_KINDS), as ledger.cube's, from the tallies and
     facets; groups whose hazards sum to 0 are left out, as the ledger never has them."""
@@ -118,7 +112,7 @@ async def cube(session: AsyncSession, scope: GridScope) -> list[Any]:
         for name in ("source", "category")
     ]
     stmt: Any = union_all(cells, *dims, *facets)
-    return list((await session.execute(stmt)).all())
+    return list(await session.execute(stmt))
 
 
 async def overdue(session: AsyncSession, scope: GridScope, today: date) -> list[Any]:

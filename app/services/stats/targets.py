@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import True_
 
 from app.core.config import Settings
 from app.models.user import Role
-from app.rules.calendar import periods, today_in_shanghai
+from app.rules.calendar import today_in_shanghai
 from app.services.compliance import evaluation_date
 from app.services.compliance.facts import PLAN_END
 from app.services.policy import Actor, stats_enterprise_scope
@@ -133,17 +133,9 @@ def _people(f: dict[str, int], year: int) -> list[dict[str, Any]]:
     ]
 
 
-def _checks(f: dict[str, int], year: int, on: date, settings: Settings) -> dict[str, Any]:
+def _checks(f: dict[str, int], year: int, on: date) -> dict[str, Any]:
     """Due: each enterprise's periods begun by `on` (metal smelting: its own per-year)."""
-    begun = {
-        k: sum(1 for start, _ in periods(year, n) if start <= on)
-        for k, n in (
-            ("smelting", settings.principal_checks_per_year_metal_smelting),
-            ("not_smelting", settings.principal_checks_per_year),
-        )
-    }
-    due = sum(f[k] * n for k, n in begun.items())
-    covered, done = f["covered"], f["done"]
+    due, covered, done = f["due"], f["covered"], f["done"]
     return target(
         "principal_checks",
         "主要负责人带队检查（按期）",
@@ -204,7 +196,7 @@ async def targets(
         *_people(f, year),
         await accident_followups(session, ents, year, on),
         five_lead(total, f["any"], f["all_five"], year),
-        _checks(f, year, on, settings),
+        _checks(f, year, on),
         *_hazards(f, on),
     ]
     if actor.role in (Role.street_office, Role.dashboard):  # the tasks are jurisdiction-wide

@@ -99,6 +99,19 @@ def _enterprises(
     )
 
 
+def checks_per_year(settings: Settings) -> dict[bool, int]:
+    """Principal checks a year, keyed by "metal smelting" (方案 三(三)4: monthly for it)."""
+    return {
+        True: settings.principal_checks_per_year_metal_smelting,
+        False: settings.principal_checks_per_year,
+    }
+
+
+def begun_periods(year: int, on: date, per_year: dict[bool, int]) -> dict[bool, int]:
+    """How many of the year's periods have begun by `on`, per cadence."""
+    return {k: sum(1 for start, _ in periods(year, n) if start <= on) for k, n in per_year.items()}
+
+
 def _principal_checks(
     session: AsyncSession, mine: Any, year: int, on: date, per_year: dict[bool, int]
 ) -> Any:
@@ -134,7 +147,7 @@ def _principal_checks(
         .group_by(rows.c.eid, rows.c.g, period)
         .subquery()
     )
-    begun = {k: sum(1 for start, _ in periods(year, n) if start <= on) for k, n in per_year.items()}
+    begun = begun_periods(year, on, per_year)
     due_by = case((per.c.g == 1, begun[True]), else_=begun[False])
     return select(
         func.coalesce(func.sum(per.c.k), 0).label("done"),
@@ -174,10 +187,7 @@ def _scalars(mine: Any, year: int, on: date, live: bool) -> dict[str, Any]:
 def _statement(
     session: AsyncSession, mine: Any, year: int, on: date, live: bool, settings: Settings
 ) -> Any:
-    per_year = {
-        True: settings.principal_checks_per_year_metal_smelting,
-        False: settings.principal_checks_per_year,
-    }
+    per_year = checks_per_year(settings)
     e = _enterprises(session, mine, year, on, live, settings)
     pc = _principal_checks(session, mine, year, on, per_year)
     pa_scope = within(mine, PrincipalAction.enterprise_id)
@@ -237,5 +247,9 @@ async def target_facts(
         stmt = _statement(session, mine, year, on, live, settings)
     row = (await session.execute(stmt)).one()
     facts = {k: int(v or 0) for k, v in row._mapping.items()}
-    facts["not_smelting"] = facts["total"] - facts["smelting"]
+    # 方案 三(三)4: every enterprise owes each period of its cadence begun by `on`.
+    begun = begun_periods(year, on, checks_per_year(settings))
+    facts["due"] = (
+        facts["smelting"] * begun[True] + (facts["total"] - facts["smelting"]) * begun[False]
+    )
     return facts
